@@ -1,0 +1,49 @@
+"""One error hierarchy; each error carries a message a NAS owner can act on.
+
+`reason` is the short code written to the failed sidecar; `transient` says whether a
+retry with backoff can help (a tesseract crash can, a password-protected PDF cannot).
+"""
+
+
+class DocVaultError(Exception):
+    reason = "error"
+    transient = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(DocVaultError):
+    """config.yaml or an environment variable is wrong; the message names the key."""
+
+    reason = "config"
+
+
+class UnsupportedFile(DocVaultError):
+    reason = "unsupported"
+
+
+class CorruptFile(DocVaultError):
+    reason = "corrupt"
+
+
+class EncryptedPdf(DocVaultError):
+    reason = "encrypted"
+
+
+class LimitExceeded(DocVaultError):
+    reason = "limit"
+
+
+class UnsafeFile(DocVaultError):
+    """A symlink, device or FIFO in the inbox: never followed, never read."""
+
+    reason = "unsafe"
+
+
+class OcrFailed(DocVaultError):
+    """Tesseract crashed or timed out; another attempt may succeed."""
+
+    reason = "ocr"
+    transient = True

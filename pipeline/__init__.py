@@ -1,0 +1,2 @@
+"""The OCR pipeline an RQ worker runs for one task: detect -> pages -> ocr -> metadata
+-> categorize -> output."""
