@@ -1,0 +1,39 @@
+#!/bin/sh
+# Installs the system packages DocVault Ingest needs, and only those missing.
+# Used by the Makefile (`make run`, `make test`) and by docker/Dockerfile, so the two
+# cannot drift. Needs root (or sudo) only when something is missing.
+#   --debian-python  also install the compiled Python libraries from Debian's packages
+#                    (the Docker image does this: PyPI has no armv7 wheels for Pillow)
+set -eu
+
+PACKAGES="tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra
+tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd poppler-utils redis-server"
+DEBIAN_PYTHON="python3 python3-venv python3-pil"
+
+if [ "${1:-}" = "--debian-python" ]; then
+    PACKAGES="$PACKAGES $DEBIAN_PYTHON"
+fi
+
+missing=""
+for pkg in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+        || missing="$missing $pkg"
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "DocVault needs these packages, and this system has no apt-get:$missing" >&2
+    exit 1
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || {
+        echo "DocVault needs these packages; run as root to install them:$missing" >&2
+        exit 1
+    }
+    SUDO="sudo"
+fi
+echo "Installing system packages:$missing"
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing

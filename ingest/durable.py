@@ -1,0 +1,55 @@
+"""File operations that survive a power cut: a file is either all there or not there.
+
+The work folder is the record of truth, so every write into it or into the outbox goes
+through a temporary name, an fsync and a rename.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def move(src: Path, dst: Path) -> None:
+    """Rename src to dst; across filesystems (EXDEV), copy, fsync, rename, then unlink.
+
+    Never overwrites: dst must not exist (the caller chose a unique name).
+    """
+    if dst.exists():
+        raise FileExistsError(errno.EEXIST, "refusing to overwrite", str(dst))
+    try:
+        os.rename(src, dst)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        tmp = dst.with_name(f".{dst.name}.part")
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            shutil.copyfileobj(fin, fout, 1024 * 1024)
+            fout.flush()
+            os.fsync(fout.fileno())
+        shutil.copystat(src, tmp)
+        os.replace(tmp, dst)
+        fsync_dir(dst.parent)
+        os.unlink(src)
+    else:
+        fsync_dir(dst.parent)

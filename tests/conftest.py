@@ -1,0 +1,170 @@
+"""Real parts for the tests: a real Redis (its own database, never another), real RQ
+worker processes, real tesseract, the shared corpus."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from redis import Redis
+from redis.exceptions import RedisError
+
+from ingest.config import Config, load_config
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("DOCVAULT_CORPUS", REPO.parent / "shared" / "corpus"))
+TEST_DB = int(os.environ.get("DOCVAULT_TEST_REDIS_DB", "15"))
+MARKER = "docvault:test-database"  # set in the db these tests own; never flush one without it
+
+
+def corpus(relpath: str) -> Path:
+    path = CORPUS / relpath
+    assert path.exists(), f"corpus file {relpath} missing: is ../shared/corpus beside the repo?"
+    return path
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
+    except RedisError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_base_url() -> Iterator[str]:
+    """REDIS_URL if set, else 127.0.0.1:6379 if it answers, else our own redis-server."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379"
+    if _answers(url):
+        yield url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+        return
+    port = _free_port()
+    tmp = tempfile.mkdtemp(prefix="docvault-redis-")
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", tmp],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while not _answers(url):
+        assert time.monotonic() < deadline, "could not start a redis-server for the tests"
+        time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_base_url: str) -> str:
+    url = f"{redis_base_url}/{TEST_DB}"
+    conn = Redis.from_url(url)
+    if conn.dbsize() and not conn.exists(MARKER):
+        pytest.exit(f"Redis database {TEST_DB} holds data that is not from these tests; "
+                     "set DOCVAULT_TEST_REDIS_DB to a free database number", returncode=3)
+    return url
+
+
+@pytest.fixture
+def conn(redis_url: str) -> Iterator[Redis]:
+    """The tests' own database, emptied before each test (and only that one)."""
+    conn = Redis.from_url(redis_url)
+    conn.flushdb()
+    conn.set(MARKER, "1")
+    yield conn
+    conn.close()
+
+
+Configure = Callable[..., Config]
+
+
+@pytest.fixture
+def make_config(tmp_path: Path, redis_url: str, conn: Redis, monkeypatch: pytest.MonkeyPatch) -> Configure:
+    """Write a config.yaml for this test (folders in tmp_path), point DOCVAULT_CONFIG and
+    REDIS_URL at it, and load it. Keyword arguments are `section={key: value}`."""
+
+    def configure(**sections: dict) -> Config:
+        raw = {
+            "redis": {"url": redis_url},
+            "paths": {"inbox": "inbox", "outbox": "outbox", "work": "work"},
+            "ingest": {"settle_seconds": 0.3},
+            "worker": {"retry_delays": [1]},
+        }
+        for name, values in sections.items():
+            raw.setdefault(name, {}).update(values)
+        path = tmp_path / "config.yaml"
+        path.write_text(yaml.safe_dump(raw))
+        monkeypatch.setenv("DOCVAULT_CONFIG", str(path))
+        monkeypatch.setenv("REDIS_URL", redis_url)
+        for var in ("INBOX_DIR", "OUTBOX_DIR", "UPLOAD_DIR", "WORKER_MAX_RETRIES",
+                    "TESSERACT_LANGUAGES", "WORKER_POLL_INTERVAL"):
+            monkeypatch.delenv(var, raising=False)
+        return load_config()
+
+    return configure
+
+
+def docvault(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the real CLI in a child process, with this test's environment."""
+    proc = subprocess.run([sys.executable, "-m", "ingest.cli", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=REPO)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"docvault {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def run_worker() -> Callable[[], subprocess.CompletedProcess]:
+    """A real `docvault worker --burst` process: drains the queues, then exits."""
+    return lambda: docvault("worker", "--burst", timeout=300)
+
+
+@pytest.fixture
+def watcher(make_config: Configure, conn: Redis) -> Iterator[Callable[..., Config]]:
+    """Start the real ingest daemon (watchdog observer) in a thread for this test."""
+    from ingest.watcher import Watcher
+
+    stop = threading.Event()
+    threads: list[threading.Thread] = []
+
+    def start(**sections: dict) -> Config:
+        config = make_config(**sections)
+        daemon = Watcher(config, conn)
+        thread = threading.Thread(target=daemon.run, args=(stop,), daemon=True)
+        thread.start()
+        threads.append(thread)
+        assert daemon.ready.wait(10), "the watcher did not start"
+        return config
+
+    yield start
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 30, what: str = "condition") -> object:
+    """Poll a cheap predicate until it is true; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)

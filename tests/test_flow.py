@@ -1,0 +1,90 @@
+"""Inbox to outbox, through the real watcher, real Redis, a real RQ worker process and
+real tesseract."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from ingest import status
+from ingest.status import TaskState
+from tests.conftest import corpus, wait_for
+
+
+def _inbox_empty(config) -> bool:
+    return not [p for p in (config.paths.inbox / "normal").rglob("*") if p.is_file()]
+
+
+def _queued_ids(conn, config, count: int) -> list[str]:
+    def ids():
+        found = [p.name for p in config.paths.tasks.iterdir()] if config.paths.tasks.exists() else []
+        queued = [i for i in found if status.get_status(conn, i) is not None]
+        return queued if len(queued) >= count else None
+
+    return wait_for(ids, what=f"{count} task(s) to be queued")
+
+
+def text_page(text: str, size=(1240, 600)) -> Image.Image:
+    image = Image.new("L", size, 255)
+    ImageDraw.Draw(image).text((80, 200), text, fill=0, font=ImageFont.load_default(size=64))
+    return image
+
+
+def test_dropped_png_comes_out_as_text_and_json(watcher, conn, run_worker):
+    config = watcher()
+    shutil.copy(corpus("paperless-ngx/simple.png"), config.paths.inbox / "normal" / "simple.png")
+    (task_id,) = _queued_ids(conn, config, 1)
+    assert _inbox_empty(config)
+
+    run_worker()
+
+    outbox = config.paths.outbox
+    assert "This is a test document." in (outbox / "simple.txt").read_text()
+    record = json.loads((outbox / "simple.json").read_text())
+    assert record["task_id"] == task_id
+    assert record["source"]["name"] == "simple.png"
+    assert record["page_count"] == 1 and record["schema_version"] == 1
+    assert (outbox / "simple.png").read_bytes() == corpus("paperless-ngx/simple.png").read_bytes()
+    state = status.get_status(conn, task_id)
+    assert state.state is TaskState.COMPLETED and state.progress == 100
+    assert status.get_result(conn, task_id)["text"].startswith("This is a test document.")
+    assert not (config.paths.tasks / task_id).exists()
+
+
+def test_two_page_pdf_yields_two_pages_in_order(watcher, conn, run_worker, tmp_path):
+    config = watcher()
+    first, second = text_page("First page here"), text_page("Second page here")
+    pdf = tmp_path / "two.pdf"
+    first.save(pdf, save_all=True, append_images=[second], resolution=150)
+    shutil.copy(pdf, config.paths.inbox / "normal" / "two.pdf")
+    _queued_ids(conn, config, 1)
+
+    run_worker()
+
+    record = json.loads((config.paths.outbox / "two.json").read_text())
+    assert [p["number"] for p in record["pages"]] == [1, 2]
+    assert "First page" in record["pages"][0]["text"]
+    assert "Second page" in record["pages"][1]["text"]
+    assert all(p["source"] == "ocr" for p in record["pages"])
+    assert (config.paths.outbox / "two.ocr.pdf").exists()
+
+
+def test_high_priority_runs_before_waiting_low(watcher, conn, run_worker):
+    config = watcher()
+    for n in range(3):
+        shutil.copy(corpus("pytesseract/test_la.png"), config.paths.inbox / "low" / f"low{n}.png")
+    low_ids = _queued_ids(conn, config, 3)
+    shutil.copy(corpus("pytesseract/test_la.png"), config.paths.inbox / "high" / "urgent.png")
+    (high_id,) = set(_queued_ids(conn, config, 4)) - set(low_ids)
+
+    run_worker()
+
+    def started(task_id: str):
+        return Job.fetch(task_id, connection=conn, serializer=JSONSerializer).started_at
+
+    assert all(started(high_id) < started(low) for low in low_ids)
