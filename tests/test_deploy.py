@@ -214,7 +214,19 @@ def test_dockerfile_and_makefile_install_through_the_one_script():
     assert re.search(rf"^COPY {INSTALL_SCRIPT} docker/$", dockerfile, re.M)
     assert re.search(rf"^RUN sh {INSTALL_SCRIPT} --debian-python --image ", dockerfile, re.M)
     assert "venv --system-site-packages" in dockerfile
-    assert dockerfile.splitlines()[-2].startswith('ENTRYPOINT ["/usr/bin/tini", "--"')
+    assert re.search(r'^ENTRYPOINT \["/usr/bin/tini", "--", ', dockerfile, re.M)
+
+
+def test_build_context_holds_what_the_dockerfile_copies():
+    # .dockerignore leaves out everything (.venv, inbox, outbox, work) but what is
+    # named back in; a COPY of anything else would fail only in a real build.
+    kept = {line[1:].rstrip("/") for line in (REPO / ".dockerignore").read_text().splitlines()
+            if line.startswith("!")}
+    for line in DOCKERFILE.read_text().splitlines():
+        if line.startswith("COPY "):
+            for source in line.split()[1:-1]:
+                assert source in kept or source.split("/")[0] in kept, source
+                assert (REPO / source).exists(), source
 
 
 def image_packages() -> list[str]:
