@@ -26,8 +26,9 @@ _SPACE_GROUPED = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{2}(?=[ \u00a0]?(?:€|
 _GROUPED = r"\d{1,3}(?:[.,'’\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?"
 _PLAIN = r"\d+(?:[.,]\d{1,2})?"
 NUMBER = re.compile(
-    r"(?<![\w.,'’/-])(?P<num>" + _SPACE_GROUPED + "|" + _GROUPED + "|" + _PLAIN + r")(?![\w%]|[.,'’/]\d|\s?%)"
+    r"(?<![\w'’/-])(?<!\d[.,])(?P<num>" + _SPACE_GROUPED + "|" + _GROUPED + "|" + _PLAIN + r")(?![\w%]|[.,'’/]\d|\s?%)"
 )
+ANY_CURRENCY = re.compile(r"€|£|\b(?:EUR|USD|GBP|CHF)\b|(?<![\w$])\$")
 CURRENCY_BEFORE = re.compile(r"(?P<cur>" + _CURRENCY + r")[ \u00a0]?-?$", re.IGNORECASE)
 CURRENCY_AFTER = re.compile(r"^[ \u00a0]?(?P<cur>" + _CURRENCY + r")(?![^\W\d_])", re.IGNORECASE)
 
@@ -90,9 +91,12 @@ def parse_number(text: str) -> Decimal:
 
 
 def find_amounts(
-    pages: Sequence[str], excluded: Sequence[Sequence[tuple[int, int]]] = ()
+    pages: Sequence[str],
+    excluded: Sequence[Sequence[tuple[int, int]]] = (),
+    language: str | None = None,
 ) -> list[Amount]:
-    """Money amounts in page order; a currency-less one gets the document's currency."""
+    """Money amounts in page order; a currency-less one gets the document's currency
+    (see document_currency)."""
     raw: list[Amount] = []
     for index, page in enumerate(pages):
         spans = excluded[index] if index < len(excluded) else ()
@@ -112,9 +116,21 @@ def find_amounts(
                 end += after.end()
             currency = CURRENCIES.get(symbol.lower()) if symbol else None
             raw.append(Amount(parse_number(match["num"]), currency, index + 1, page[start:end], start))
-    named = Counter(a.currency for a in raw if a.currency)
-    default = named.most_common(1)[0][0] if named else None
+    default = document_currency(raw, pages, language)
     return [a if a.currency else Amount(a.value, default, a.page, a.text, a.start) for a in raw]
+
+
+def document_currency(found: Sequence[Amount], pages: Sequence[str], language: str | None) -> str | None:
+    """The currency of amounts written without one: the one most amounts name, else
+    one named anywhere ("Betrag in EUR", a column head), else EUR for a document in
+    German, French, Spanish or Italian; English could be USD or GBP, so None."""
+    named = Counter(a.currency for a in found if a.currency)
+    if named:
+        return named.most_common(1)[0][0]
+    anywhere = Counter(CURRENCIES[m.group(0).lower()] for page in pages for m in ANY_CURRENCY.finditer(page))
+    if anywhere:
+        return anywhere.most_common(1)[0][0]
+    return "EUR" if language in ("de", "fr", "es", "it") else None
 
 
 def pick_total(amounts: Sequence[Amount], pages: Sequence[str]) -> Amount | None:

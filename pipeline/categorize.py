@@ -99,6 +99,7 @@ def categorize(
                 weight = term.weight * _language_factor(term, meta.language, rules)
                 matches.append(TermMatch(rule.name, term.key, term.mode.value, " | ".join(term.texts),
                                          hit.text, hit.page, weight))
+        matches = _once_per_word(matches)
         score = sum(m.weight for m in matches)
         if hint is not None and hint.category == rule.name:
             score += hint.weight
@@ -139,6 +140,17 @@ def _find(term: Term, index: WordIndex, text: str, timeout: float, category: str
     if term.mode is MatchMode.ALL and hits:
         return Hit(" + ".join(h.text for h in hits if h), min(h.page for h in hits if h))
     return None
+
+
+def _once_per_word(matches: list[TermMatch]) -> list[TermMatch]:
+    """One place in the text counts once per category, at its best weight: fuzzy
+    "facture" (fr), "factura" (es) and "fattura" (it) all find the word "factura"."""
+    best: dict[tuple[str, int], TermMatch] = {}
+    for match in matches:
+        key = (match.found, match.page)
+        if key not in best or match.weight > best[key].weight:
+            best[key] = match
+    return [m for m in matches if best[(m.found, m.page)] is m]
 
 
 def _language_factor(term: Term, language: str | None, rules: CategoryRules) -> float:

@@ -40,13 +40,13 @@ _DAY = r"(?P<day>[0-3]?\d)"
 _ORDINAL = r"(?:st|nd|rd|th|er|re|º|°|o|\.)?"
 # A number touching another digit, dot or slash is part of something longer (a phone
 # number, an IBAN, a version): not a date.
-_BEFORE = r"(?<![\w./-])"
+_BEFORE = r"(?<!\w)(?<!\d[./-])"  # a stray "." from scan noise before a date is fine
 _AFTER = r"(?![\w]|[./-]\d)"
 
 NUMERIC = re.compile(_BEFORE + r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})" + _AFTER)
 ISO = re.compile(_BEFORE + r"(?P<year>(?:19|20)\d\d)(?P<sep>[./-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})" + _AFTER)
 DAY_MONTH_YEAR = re.compile(
-    r"(?<![\w.])" + _DAY + _ORDINAL + r"[ \t.-]*(?:de[ \t]+)?" + _MONTH
+    r"(?<!\w)(?<!\d[.,])" + _DAY + _ORDINAL + r"[ \t.:'-]{0,3}(?:de[ \t:]+)?" + _MONTH
     + r"[ \t,.-]*(?:de[ \t]+|del[ \t]+)?" + _YEAR,
     re.IGNORECASE,
 )
@@ -62,15 +62,18 @@ ISSUE_LABELS = (
     "bescheiddatum", "datum der rechnung", "erstellt am", "date de facture", "date de facturation",
     "date d'emission", "date du releve", "fecha de factura", "fecha factura", "fecha de emision",
     "fecha del extracto", "data fattura", "data di emissione", "data emissione", "data documento",
-    "data del documento",
+    "data del documento", "date d'etablissement", "etabli le", "edite le", "date d'edition", "notice date",
 )
-GENERIC_LABELS = ("date", "dated", "datum", "fecha", "data", "vom", "le", "del", "il", "den", "am", "on")
+# Not "le", "am", "on", "il": in running text they introduce any date ("takes place on").
+GENERIC_LABELS = ("date", "dated", "datum", "fecha", "data", "vom", "stand")
+# The second date of a range "01.10.2023 bis 31.10.2023" is the end of a period.
+RANGE_CONNECTORS = ("-", "–", "bis", "to", "au", "al", "a", "hasta", "until", "till", "through")
 NEGATIVE_LABELS = (
     "due", "payable", "pay by", "faellig", "fallig", "zahlbar", "zahlungsziel", "bis", "until", "valid",
     "gultig", "echeance", "avant le", "vencimiento", "antes del", "scadenza", "entro il", "entro",
     "birth", "born", "geburt", "geboren", "ne le", "nee le", "nacimiento", "nacido", "nato", "nata",
-    "start", "beginn", "begin", "ab dem", "ab", "from", "von", "to", "du", "au", "desde", "hasta",
-    "dal", "al", "period", "zeitraum", "periode", "periodo", "delivery", "lieferdatum", "livraison",
+    "start", "beginn", "begin", "ab dem", "ab", "from", "von", "du", "desde", "hasta",
+    "dal", "period", "zeitraum", "periode", "periodo", "delivery", "lieferdatum", "livraison",
     "entrega", "consegna", "expiry", "expires", "ablauf", "decorrenza", "a compter du", "a partir del",
     "seit", "since", "last", "letzte", "dernier", "ultimo",
 )
@@ -135,9 +138,13 @@ def _score(found: FoundDate, page: str) -> tuple[float, str | None]:
     line_start = page.rfind("\n", 0, found.start) + 1
     line_end = page.find("\n", found.start)
     before = page[max(line_start, found.start - 40):found.start]
-    before = re.split(r"\d", before)[-1]  # the label belongs to this date, not the previous one
+    pieces = re.split(r"\d", before)
+    before = pieces[-1]  # the label belongs to this date, not the previous one
+    if len(pieces) > 1 and fold(before).strip() in RANGE_CONNECTORS:
+        return -2, None
     after = page[found.start + len(found.text):line_end if line_end >= 0 else len(page)]
-    label = fold(before).strip(" \t:.,-#|")
+    # Scan noise puts stray ":" and "." between words: compare letters only.
+    label = " ".join(re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", fold(before)))
     on_page_one = 0.2 if found.page == 1 else 0.0
     for text in ISSUE_LABELS:
         if text in label:

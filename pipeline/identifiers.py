@@ -22,7 +22,8 @@ IBAN_LENGTHS = {
 }
 NUMERIC_BBAN = {"AT", "BE", "CH", "CZ", "DE", "DK", "EE", "ES", "FI", "HR", "HU", "LT", "NO", "PL", "PT",
                 "SE", "SI", "SK"}
-IBAN = re.compile(r"\b(?P<cc>[A-Z]{2})[ ]?(?P<check>\d{2})(?P<rest>(?:[ ]?[A-Z0-9]){11,30})")
+IBAN = re.compile(r"\b(?P<cc>[A-Z]{2})[ :.]?(?P<check>\d{2})(?P<rest>(?:[ :.'’]?[A-Z0-9]){11,30})", re.IGNORECASE)
+IBAN_NOISE = " :.'’"  # spaces and what scan speckles OCR into between the groups
 BIC = re.compile(r"\b(?:BIC|SWIFT|Swift|BIC/SWIFT|SWIFT/BIC)(?:[- ]?Code)?\s*[:.]?\s*"
                  r"(?P<bic>[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
 VAT_ID = re.compile(
@@ -100,14 +101,15 @@ def is_valid_iban(iban: str) -> bool:
 def find_ibans(pages: Sequence[str]) -> list[Identifier]:
     found: list[Identifier] = []
     for index, page in enumerate(pages):
-        for match in IBAN.finditer(page.upper()):
-            length = IBAN_LENGTHS.get(match["cc"])
+        for match in IBAN.finditer(page):  # not page.upper(): "ß" -> "SS" would shift offsets
+            country = match["cc"].upper()
+            length = IBAN_LENGTHS.get(country)
             if length is None:
                 continue
             compact, end = _take(page, match.start(), length)
             if compact is None:
                 continue
-            if not is_valid_iban(compact) and match["cc"] in NUMERIC_BBAN:
+            if not is_valid_iban(compact) and country in NUMERIC_BBAN:
                 compact = compact[:4] + compact[4:].translate(str.maketrans("OQDIL", "00011"))
             if is_valid_iban(compact):
                 found.append(Identifier(compact, index + 1, match.start(), end))
@@ -169,14 +171,18 @@ def find_references(pages: Sequence[str]) -> list[Reference]:
 
 
 def _take(page: str, start: int, length: int) -> tuple[str | None, int]:
-    """The first `length` letters/digits from `start`, skipping single spaces."""
+    """The first `length` letters/digits from `start`, skipping single separators."""
     chars: list[str] = []
     pos = start
+    gap = 0
     while pos < len(page) and len(chars) < length:
         ch = page[pos].upper()
         if ch.isalnum() and ch.isascii():
             chars.append(ch)
-        elif ch != " ":
+            gap = 0
+        elif ch in IBAN_NOISE and gap == 0:
+            gap = 1
+        else:
             break
         pos += 1
     return ("".join(chars), pos) if len(chars) == length else (None, pos)

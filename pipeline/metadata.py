@@ -67,7 +67,7 @@ def extract(pages: Sequence[str], language_hint: str | None = None) -> Metadata:
     excluded = _spans_by_page(len(pages), [*phones, *ibans, *vat_ids])
     found_dates = dates.find_dates(pages, lang, excluded)
     date_spans = [[(d.start, d.start + len(d.text)) for d in found_dates if d.page == n + 1] for n in range(len(pages))]
-    found_amounts = amounts.find_amounts(pages, [e + d for e, d in zip(excluded, date_spans)])
+    found_amounts = amounts.find_amounts(pages, [e + d for e, d in zip(excluded, date_spans)], lang)
     total = amounts.pick_total(found_amounts, pages)
     others = tuple(a for a in found_amounts if total is None or (a.page, a.start) != (total.page, total.start))
     return Metadata(
