@@ -1,0 +1,152 @@
+"""The labeled document set: loading it, OCRing some of it, scoring the extractors.
+
+Shared by tests/pipeline/test_labeled.py (which asserts the accuracy) and
+bench/metadata_bench.py (which prints it), so that both measure the same thing.
+Each document is tests/fixtures/labeled/NAME.txt with NAME.yaml beside it:
+
+    category: invoice
+    language: de
+    document_date: "2022-11-14"
+    total: {amount: "779.15", currency: EUR}   # or null
+    iban: DE44500105175407324931               # or null
+    ocr: true                                  # optional: render and OCR the text
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ingest.categories import CategoryRules, parse_categories
+from pipeline.categorize import categorize
+from pipeline.metadata import extract
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELED_DIR = ROOT / "tests" / "fixtures" / "labeled"
+DEFAULT_RULES = ROOT / "config.categories.yaml"
+TESSERACT_LANG = {"en": "eng", "de": "deu", "fr": "fra", "es": "spa", "it": "ita"}
+FIELDS = ("category", "document_date", "total", "iban")
+
+
+@dataclass(frozen=True, slots=True)
+class LabeledDoc:
+    name: str
+    text: str
+    expected: dict[str, object]
+
+    @property
+    def wants_ocr(self) -> bool:
+        return bool(self.expected.get("ocr"))
+
+
+@dataclass
+class Accuracy:
+    """Per-field hits over a set; `misses` says which document got what, for a failing
+    test to be read without a debugger."""
+
+    total: int = 0
+    hits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
+    misses: list[str] = field(default_factory=list)
+
+    def rate(self, name: str) -> float:
+        return self.hits[name] / self.total if self.total else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"documents": self.total, **{f: round(self.rate(f), 3) for f in FIELDS}}
+
+
+def load_rules(path: Path = DEFAULT_RULES) -> CategoryRules:
+    return parse_categories(yaml.safe_load(path.read_text(encoding="utf-8"))["categories"])
+
+
+def load_labeled(directory: Path = LABELED_DIR) -> list[LabeledDoc]:
+    docs = []
+    for text_path in sorted(directory.glob("*.txt")):
+        expected = yaml.safe_load(text_path.with_suffix(".yaml").read_text(encoding="utf-8"))
+        docs.append(LabeledDoc(text_path.stem, text_path.read_text(encoding="utf-8"), expected))
+    return docs
+
+
+def find_font() -> Path | None:
+    """A TrueType font for rendering: DejaVu Sans where fontconfig or the usual
+    Debian folder has it; None lets Pillow use its built-in scalable font."""
+    if shutil.which("fc-match"):
+        found = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True)
+        if found.returncode == 0 and found.stdout.endswith(".ttf") and Path(found.stdout).is_file():
+            return Path(found.stdout)
+    for folder in (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF")):
+        if (folder / "DejaVuSans.ttf").is_file():
+            return folder / "DejaVuSans.ttf"
+    return None
+
+
+def render(text: str, path: Path, size: int = 17, seed: int = 0) -> Path:
+    """Draw `text` as a poor scan: a small font (about 150 dpi for 10 pt), half a
+    degree of skew, blur and speckles, so that tesseract makes real mistakes. The
+    noise is seeded: the same document OCRs the same way every run."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    font_path = find_font()
+    font = ImageFont.truetype(str(font_path), size) if font_path else ImageFont.load_default(size=size)
+    lines = text.splitlines() or [""]
+    line_height = int(size * 1.45)
+    width = max(int(font.getlength(line)) for line in lines) + 4 * size
+    image = Image.new("L", (max(width, 600), line_height * len(lines) + 4 * size), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((size * 2, size * 2 + i * line_height), line, font=font, fill=0)
+    image = image.rotate(0.5, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=True)
+    image = image.filter(ImageFilter.GaussianBlur(0.7))
+    rng = random.Random(seed)
+    pixels = image.load()
+    for _ in range(image.width * image.height // 150):
+        x, y = rng.randrange(image.width), rng.randrange(image.height)
+        pixels[x, y] = rng.choice((0, 90, 255))
+    image.save(path)
+    return path
+
+
+def ocr(image: Path, language: str) -> str:
+    import pytesseract
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # 2 shared cores: one thread per tesseract
+    return pytesseract.image_to_string(str(image), lang=TESSERACT_LANG.get(language, "eng"))
+
+
+def page_texts(doc: LabeledDoc, work_dir: Path | None) -> list[str]:
+    """The document's text, through render + OCR when it asks for it and a work dir is given."""
+    if doc.wants_ocr and work_dir is not None:
+        image = render(doc.text, work_dir / f"{doc.name}.png", seed=sum(map(ord, doc.name)))
+        return [ocr(image, str(doc.expected.get("language", "en")))]
+    return [doc.text]
+
+
+def score(docs: Sequence[LabeledDoc], texts: Sequence[Sequence[str]], rules: CategoryRules) -> Accuracy:
+    accuracy = Accuracy()
+    for doc, pages in zip(docs, texts):
+        meta = extract(pages)
+        category = categorize(pages, meta, rules)
+        got = {
+            "category": category.category,
+            "document_date": meta.document_date.date.isoformat() if meta.document_date else None,
+            "total": {"amount": f"{meta.total.value:.2f}", "currency": meta.total.currency} if meta.total else None,
+            "iban": meta.ibans[0].value if meta.ibans else None,
+        }
+        want = {f: doc.expected.get(f) for f in FIELDS}
+        if want["document_date"] is not None:
+            want["document_date"] = str(want["document_date"])
+        accuracy.total += 1
+        for name in FIELDS:
+            if got[name] == want[name]:
+                accuracy.hits[name] += 1
+            else:
+                accuracy.misses.append(f"{doc.name}: {name} expected {want[name]!r}, got {got[name]!r}")
+    return accuracy
