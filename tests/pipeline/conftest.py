@@ -1,0 +1,21 @@
+"""The labeled set, with its `ocr: true` documents rendered and OCRed once per session."""
+
+import shutil
+
+import pytest
+
+from bench.labeled import LabeledDoc, load_labeled, load_rules, page_texts
+from ingest.categories import CategoryRules
+
+
+@pytest.fixture(scope="session")
+def labeled(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[LabeledDoc, list[str]]]:
+    if shutil.which("tesseract") is None:
+        pytest.fail("tesseract is not installed; the labeled set needs it to OCR its scans")
+    work = tmp_path_factory.mktemp("scans")
+    return [(doc, page_texts(doc, work)) for doc in load_labeled()]
+
+
+@pytest.fixture(scope="session")
+def default_rules() -> CategoryRules:
+    return load_rules()
