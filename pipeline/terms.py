@@ -11,13 +11,13 @@ No rapidfuzz: Debian bookworm does not package it, and the NAS is 32-bit ARM.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 from pipeline.words import words
 
 MIN_FUZZY_LENGTH = 4  # shorter words are compared exactly, or "ust" would match "und"
+LONG_WORD = 8  # words this long get two-letter deletions indexed
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,30 +74,38 @@ class WordIndex:
     def _similar(self, word: str, edits: int) -> set[str]:
         if edits == 0 or len(word) < MIN_FUZZY_LENGTH:
             return {word} if word in self.positions else set()
-        depth = min(edits, 2)
-        index = self._deletion_index(depth)
+        if edits == 1:
+            index = self._deletion_index(1)
+        elif edits == 2 and len(word) >= LONG_WORD + 2:
+            index = self._deletion_index(2)  # its matches have LONG_WORD letters or more
+        else:  # an owner's max_edits on a short word: rare, so a plain scan
+            return {w for w in self.positions if abs(len(w) - len(word)) <= edits and _within(word, w, edits)}
         candidates: set[str] = set()
-        for variant in _deletions(word, depth):
+        for variant in _deletions(word, min(edits, 2)):
             candidates |= index.get(variant, set())
         return {c for c in candidates if _within(word, c, edits)}
 
     def _deletion_index(self, depth: int) -> dict[str, set[str]]:
+        """Deletion forms -> words; two-letter deletions only of long words, as they
+        are the only ones a two-edit term can match, and they are few."""
         if depth not in self._deletions:
             index: dict[str, set[str]] = {}
+            shortest = MIN_FUZZY_LENGTH - 1 if depth == 1 else LONG_WORD
             for word in self.positions:
-                if len(word) >= MIN_FUZZY_LENGTH - 1:
+                if len(word) >= shortest:
                     for variant in _deletions(word, depth):
                         index.setdefault(variant, set()).add(word)
             self._deletions[depth] = index
         return self._deletions[depth]
 
 
-def _deletions(word: str, depth: int) -> Iterable[str]:
-    out = {word}
-    for k in range(1, min(depth, len(word) - 1) + 1):
-        for gone in combinations(range(len(word)), k):
-            out.add("".join(ch for i, ch in enumerate(word) if i not in gone))
-    return out
+def _deletions(word: str, depth: int) -> set[str]:
+    """`word` with up to `depth` (1 or 2) letters deleted, `word` itself included."""
+    once = {word[:i] + word[i + 1:] for i in range(len(word))}
+    if depth == 1:
+        return once | {word}
+    twice = {v[:i] + v[i + 1:] for v in once for i in range(len(v))}
+    return twice | once | {word}
 
 
 def _within(a: str, b: str, limit: int) -> bool:

@@ -5,11 +5,11 @@ import time
 
 from bench.labeled import LabeledDoc, score
 from ingest.categories import CategoryRules, parse_categories
-from pipeline.categorize import categorize
+from pipeline.categorize import Category, categorize
 from pipeline.metadata import extract
 
 
-def decide(text: str, rules: CategoryRules, folder: str | None = None):  # -> Category
+def decide(text: str, rules: CategoryRules, folder: str | None = None) -> Category:
     return categorize([text], extract([text]), rules, folder)
 
 

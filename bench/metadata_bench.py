@@ -1,0 +1,77 @@
+"""How accurate and how fast metadata extraction and categorization are.
+
+    python -m bench.metadata_bench [--no-ocr]
+
+Prints per-field accuracy over the labeled set (its scans OCRed with tesseract, as in
+the tests) and the time to extract and categorize a 50-page document built from the
+labeled texts, to compare with OCR time: the goal is under 5 % of it (tesseract takes
+~2-4 s per 300 dpi page on the NAS, so ~100-200 s for 50 pages).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.labeled import FIELDS, load_labeled, load_rules, page_texts, score
+from pipeline.categorize import categorize
+from pipeline.metadata import extract
+
+PAGES = 50
+PAGE_CHARS = 3000  # a full A4 page of text
+RUNS = 5
+OCR_SECONDS_PER_PAGE = 2.0  # the low end on the NAS: the strictest comparison
+
+
+def full_pages(texts: list[str], count: int, chars: int = PAGE_CHARS) -> list[str]:
+    """`count` pages of about `chars` characters each, made by joining labeled texts in
+    turn: a labeled text is a third of a printed page, and cost grows with the text."""
+    pages, i = [], 0
+    for _ in range(count):
+        page = []
+        while sum(map(len, page)) < chars:
+            page.append(texts[i % len(texts)])
+            i += 1
+        pages.append("\n\n".join(page))
+    return pages
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-ocr", action="store_true", help="score the plain texts, skip tesseract")
+    args = parser.parse_args(argv)
+
+    docs = load_labeled()
+    rules = load_rules()
+    with tempfile.TemporaryDirectory() as work:
+        started = time.perf_counter()
+        texts = [page_texts(doc, None if args.no_ocr else Path(work)) for doc in docs]
+        ocr_seconds = time.perf_counter() - started
+    accuracy = score(docs, texts, rules)
+    scanned = sum(doc.wants_ocr for doc in docs) if not args.no_ocr else 0
+    print(f"labeled set: {accuracy.total} documents, {scanned} of them OCRed ({ocr_seconds:.1f} s)")
+    for name in FIELDS:
+        print(f"  {name:<14} {accuracy.rate(name):6.1%}")
+    for miss in accuracy.misses:
+        print(f"  miss: {miss}")
+
+    pages = full_pages(["\n\n".join(t) for t in texts], PAGES)
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        meta = extract(pages)
+        categorize(pages, meta, rules, folder_hint="invoices")
+        timings.append((time.perf_counter() - started) * 1000)
+    median = statistics.median(timings)
+    budget = PAGES * OCR_SECONDS_PER_PAGE * 1000 * 0.05
+    print(f"{PAGES}-page document ({sum(map(len, pages)):,} characters): extract + categorize "
+          f"median {median:.0f} ms, min {min(timings):.0f} ms over {RUNS} runs on this machine")
+    print(f"  5 % of OCR at {OCR_SECONDS_PER_PAGE:g} s/page is {budget:.0f} ms: "
+          f"{median / budget:.1%} of that budget used here; ARMv7 may be 5-10x slower")
+
+
+if __name__ == "__main__":
+    main()
