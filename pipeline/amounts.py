@@ -56,9 +56,14 @@ STRONG = (
     "closing balance", "new balance", "nouveau solde", "saldo final", "saldo finale", "total paid",
     "importe a pagar", "premium due", "jahresbeitrag", "prime annuelle", "prima anual", "premio annuo",
     "erstattungsbetrag", "nachzahlung", "refund due", "amount to pay", "montant a payer", "a devolver",
-    "resultado a ingresar", "importo a rimborso", "importo da versare", "to pay",
+    "resultado a ingresar", "importo a rimborso", "importo da versare", "to pay", "nettolohn", "nettogehalt",
+    "nettoverdienst", "net salary", "salaire net", "stipendio netto", "amount you owe", "you owe",
 )
+# A statement prints the old and the new balance alike: the last one is the total.
+BALANCES = ("saldo", "balance", "kontostand", "solde", "neuer saldo", "neuer kontostand", "closing balance",
+            "new balance", "nouveau solde", "saldo final", "saldo finale")
 WEAK = ("total", "summe", "gesamt", "totale", "importe", "montant", "betrag", "amount", "saldo", "balance",
+        "kontostand", "solde", "netto", "brutto",
         "premium", "beitrag", "prima", "premio", "prime", "honorar", "honoraires", "onorario")
 
 
@@ -134,20 +139,19 @@ def document_currency(found: Sequence[Amount], pages: Sequence[str], language: s
 
 
 def pick_total(amounts: Sequence[Amount], pages: Sequence[str]) -> Amount | None:
-    """The labelled total ("Gesamtbetrag", "Total TTC", "Importe total"...), the largest
-    if several are labelled alike; without a label, the largest amount with a currency."""
-    best: tuple[int, Decimal] | None = None
-    chosen: Amount | None = None
-    for amount in amounts:
-        score, label = _label(amount, pages[amount.page - 1])
-        if score == 0:
-            continue
-        key = (score, amount.value)
-        if best is None or key > best:
-            best, chosen = key, amount
-            chosen = Amount(amount.value, amount.currency, amount.page, amount.text, amount.start, label)
-    if chosen is not None:
-        return chosen
+    """The labelled total ("Gesamtbetrag", "Total TTC", "Importe total"...): the best
+    label wins, then the largest amount, or for balances the last one. Without a
+    label, the largest amount with a currency next to it."""
+    labelled = [(score, label, amount) for amount in amounts
+                for score, label in [_label(amount, pages[amount.page - 1])] if score > 0]
+    if labelled:
+        best = max(score for score, _, _ in labelled)
+        top = [(label, amount) for score, label, amount in labelled if score == best]
+        if all(label in BALANCES for label, _ in top):
+            label, amount = top[-1]
+        else:
+            label, amount = max(top, key=lambda pair: pair[1].value)
+        return Amount(amount.value, amount.currency, amount.page, amount.text, amount.start, label)
     marked = [a for a in amounts if re.search(_CURRENCY, a.text, re.IGNORECASE)]
     return max(marked, key=lambda a: a.value, default=None)
 

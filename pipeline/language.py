@@ -24,7 +24,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
                     "account number payment thank invoice".split()),
     "de": frozenset("der die das und ist fur mit von zu den des nicht ein eine einer bitte "
                     "ihre ihr wir sie auf im bei oder sehr geehrte uns vom zum zur dem "
-                    "betrag rechnung datum nach wird werden".split()),
+                    "betrag rechnung datum nach wird werden am an aus uber ihnen sind wurde haben sowie konto".split()),
     "fr": frozenset("le les des et du pour une est vous votre vos nous avec sur dans au aux "
                     "par ce cette qui sont montant facture madame monsieur veuillez "
                     "date ou pas".split()),
