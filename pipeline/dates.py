@@ -53,7 +53,7 @@ DAY_MONTH_YEAR = re.compile(
     re.IGNORECASE,
 )
 MONTH_DAY_YEAR = re.compile(
-    r"(?<![\w])" + _MONTH + r"[ \t]+" + _DAY + r"(?:st|nd|rd|th)?,?[ \t]+" + _YEAR, re.IGNORECASE
+    r"(?<![\w])" + _MONTH + r"[ \t.:]+" + _DAY + r"(?:st|nd|rd|th)?,?[ \t]+" + _YEAR, re.IGNORECASE
 )
 
 # Labels in the text just before a date (folded). Stronger labels name the date of

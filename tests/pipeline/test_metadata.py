@@ -38,6 +38,8 @@ def document_date(text: str) -> str | None:
     ("20 settembre 2023", "2023-09-20"),
     ("1° gennaio 2024", "2024-01-01"),
     ("14.11.22", "2022-11-14"),
+    ("january.15, 2024", "2024-01-15"),  # scan speckle read as a dot
+    ("8:de febrero de 2024", "2024-02-08"),
 ])
 def test_date_formats(written: str, iso: str) -> None:
     assert document_date(f"Date: {written}\n") == iso
