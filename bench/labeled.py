@@ -10,6 +10,8 @@ Each document is tests/fixtures/labeled/NAME.txt with NAME.yaml beside it:
     total: {amount: "779.15", currency: EUR}   # or null
     iban: DE44500105175407324931               # or null
     ocr: true                                  # optional: render and OCR the text
+
+A form feed in NAME.txt starts a new page.
 """
 
 from __future__ import annotations
@@ -122,11 +124,15 @@ def ocr(image: Path, language: str) -> str:
 
 
 def page_texts(doc: LabeledDoc, work_dir: Path | None) -> list[str]:
-    """The document's text, through render + OCR when it asks for it and a work dir is given."""
+    """The document's pages (a form feed in the .txt starts a new page), through
+    render + OCR when it asks for it and a work dir is given."""
+    pages = doc.text.split("\f")
     if doc.wants_ocr and work_dir is not None:
-        image = render(doc.text, work_dir / f"{doc.name}.png", seed=sum(map(ord, doc.name)))
-        return [ocr(image, str(doc.expected.get("language", "en")))]
-    return [doc.text]
+        language = str(doc.expected.get("language", "en"))
+        seed = sum(map(ord, doc.name))
+        return [ocr(render(page, work_dir / f"{doc.name}-{n}.png", seed=seed + n), language)
+                for n, page in enumerate(pages, start=1)]
+    return pages
 
 
 def score(docs: Sequence[LabeledDoc], texts: Sequence[Sequence[str]], rules: CategoryRules) -> Accuracy:

@@ -58,13 +58,15 @@ STRONG = (
     "erstattungsbetrag", "nachzahlung", "refund due", "amount to pay", "montant a payer", "a devolver",
     "resultado a ingresar", "importo a rimborso", "importo da versare", "to pay", "nettolohn", "nettogehalt",
     "nettoverdienst", "net salary", "salaire net", "stipendio netto", "amount you owe", "you owe",
+    "net paye", "net verse", "montant net",
 )
 # A statement prints the old and the new balance alike: the last one is the total.
 BALANCES = ("saldo", "balance", "kontostand", "solde", "neuer saldo", "neuer kontostand", "closing balance",
             "new balance", "nouveau solde", "saldo final", "saldo finale")
 WEAK = ("total", "summe", "gesamt", "totale", "importe", "montant", "betrag", "amount", "saldo", "balance",
         "kontostand", "solde", "netto", "brutto",
-        "premium", "beitrag", "prima", "premio", "prime", "honorar", "honoraires", "onorario")
+        "premium", "beitrag", "prima", "premio", "honorar", "honoraires", "onorario")
+# Not "prime": on a French payslip it is a bonus ("Prime d'ancienneté"), not the total.
 
 
 @dataclass(frozen=True, slots=True)
