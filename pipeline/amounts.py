@@ -24,7 +24,7 @@ CURRENCIES = {
 _CURRENCY = r"(?:€|EUR(?:OS?)?|US\$|\$|USD|£|GBP|CHF|SFr\.?|Fr\.)"
 _SPACE_GROUPED = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$))"
 _GROUPED = r"\d{1,3}(?:[.,'’\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?"
-_PLAIN = r"\d+(?:[.,]\d{1,2})?"
+_PLAIN = r"\d+(?:[.,]\d{1,2}|;\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$)))?"  # OCR reads "46,00 €" as "46;00 €"
 NUMBER = re.compile(
     r"(?<![\w'’/-])(?<!\d[.,])(?P<num>" + _SPACE_GROUPED + "|" + _GROUPED + "|" + _PLAIN + r")(?![\w%]|[.,'’/]\d|\s?%)"
 )
@@ -89,7 +89,7 @@ class Amount:
 
 def parse_number(text: str) -> Decimal:
     """'1.234,50', '1,234.50', "1'234.50", '1 234,50' -> Decimal('1234.50')."""
-    digits = re.sub(r"[ '’\u00a0\u202f]", "", text)
+    digits = re.sub(r"[ '’\u00a0\u202f]", "", text).replace(";", ",")
     last = max(digits.rfind("."), digits.rfind(","))
     if last >= 0 and len(digits) - last - 1 in (1, 2):
         whole, cents = digits[:last], digits[last + 1:]
@@ -114,7 +114,7 @@ def find_amounts(
             before = CURRENCY_BEFORE.search(page, max(0, start - 6), start)
             after = CURRENCY_AFTER.match(page[end:end + 6])
             symbol = (before or after)["cur"] if (before or after) else None
-            has_cents = re.search(r"[.,]\d{2}$", match["num"]) is not None
+            has_cents = re.search(r"[.,;]\d{2}$", match["num"]) is not None
             if symbol is None and not has_cents:
                 continue
             if before:

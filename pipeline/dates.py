@@ -36,6 +36,8 @@ for _number, _names in enumerate([
 
 # Any word, looked up in MONTHS afterwards: an alternation of 80 month names tried at
 # every position was the slowest part of extraction.
+FOLDED_MONTHS = {fold(name): number for name, number in MONTHS.items()}
+
 _MONTH = r"(?P<month>[^\W\d_]{3,10})\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?!\d)"
 _DAY = r"(?P<day>[0-3]?\d)"
@@ -49,11 +51,11 @@ NUMERIC = re.compile(_BEFORE + r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=s
 ISO = re.compile(_BEFORE + r"(?P<year>(?:19|20)\d\d)(?P<sep>[./-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})" + _AFTER)
 DAY_MONTH_YEAR = re.compile(
     r"(?<!\w)(?<!\d[.,])" + _DAY + _ORDINAL + r"[ \t.:'-]{0,3}(?:de[ \t:]+)?" + _MONTH
-    + r"[ \t,.-]*(?:de[ \t]+|del[ \t]+)?" + _YEAR,
+    + r"[ \t,.:;'‘’-]*(?:de[ \t:]+|del[ \t]+)?" + _YEAR,
     re.IGNORECASE,
 )
 MONTH_DAY_YEAR = re.compile(
-    r"(?<![\w])" + _MONTH + r"[ \t.:]+" + _DAY + r"(?:st|nd|rd|th)?,?[ \t]+" + _YEAR, re.IGNORECASE
+    r"(?<![\w])" + _MONTH + r"[ \t.:]+" + _DAY + r"(?:st|nd|rd|th)?[ \t,.:;'‘’]+" + _YEAR, re.IGNORECASE
 )
 
 # Labels in the text just before a date (folded). Stronger labels name the date of
@@ -79,7 +81,7 @@ NEGATIVE_LABELS = (
     "entrega", "consegna", "expiry", "expires", "ablauf", "decorrenza", "a compter du", "a partir del",
     "seit", "since", "last", "letzte", "dernier", "ultimo",
 )
-PLACE_DATE = re.compile(r"^[^\W\d_][\w .'-]{1,30},[ \t]*(?:(?:den|le|el|il|li|am)[ \t]+)?$", re.IGNORECASE)
+PLACE_DATE = re.compile(r"^[^\W\d_][\w .'-]{1,30}[,;][ \t]*(?:(?:den|le|el|il|li|am)[ \t]+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +168,7 @@ def _score(found: FoundDate, page: str) -> tuple[float, str | None]:
 def _matches(page: str, day_first: bool) -> Iterator[tuple[re.Match[str], datetime.date]]:
     for pattern in (DAY_MONTH_YEAR, MONTH_DAY_YEAR):
         for match in pattern.finditer(page):
-            month = MONTHS.get(match["month"].lower())
+            month = FOLDED_MONTHS.get(fold(match["month"]))  # OCR: "janviér", "Marz"
             date = _date(int(match["year"]), month, int(match["day"])) if month else None
             if date:
                 yield match, date

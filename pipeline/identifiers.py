@@ -22,8 +22,8 @@ IBAN_LENGTHS = {
 }
 NUMERIC_BBAN = {"AT", "BE", "CH", "CZ", "DE", "DK", "EE", "ES", "FI", "HR", "HU", "LT", "NO", "PL", "PT",
                 "SE", "SI", "SK"}
-IBAN = re.compile(r"\b(?P<cc>[A-Z]{2})[ :.]?(?P<check>\d{2})(?P<rest>(?:[ :.'’]?[A-Z0-9]){11,30})", re.IGNORECASE)
-IBAN_NOISE = " :.'’"  # spaces and what scan speckles OCR into between the groups
+IBAN = re.compile(r"\b(?P<cc>[A-Z]{2})[ :.]?(?P<check>\d{2})(?P<rest>(?:[ :.'’-]?[A-Z0-9]){11,30})", re.IGNORECASE)
+IBAN_NOISE = " :.'’-"  # spaces and what scan speckles OCR into between the groups
 BIC = re.compile(r"\b(?:BIC|SWIFT|Swift|BIC/SWIFT|SWIFT/BIC)(?:[- ]?Code)?\s*[:.]?\s*"
                  r"(?P<bic>[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
 VAT_ID = re.compile(

@@ -40,6 +40,8 @@ def document_date(text: str) -> str | None:
     ("14.11.22", "2022-11-14"),
     ("january.15, 2024", "2024-01-15"),  # scan speckle read as a dot
     ("8:de febrero de 2024", "2024-02-08"),
+    ("3 janviér.2024", "2024-01-03"),  # a misread accent and a speckle
+    ("31 August:2023", "2023-08-31"),
 ])
 def test_date_formats(written: str, iso: str) -> None:
     assert document_date(f"Date: {written}\n") == iso
@@ -124,6 +126,11 @@ def test_cash_given_and_change_are_not_the_total() -> None:
     assert total is not None and (str(total.value), total.currency) == ("11.80", "EUR")
 
 
+def test_semicolon_read_for_a_decimal_comma() -> None:
+    total = extract(["TOTAL (IVA incl.) 46;00 €"]).total
+    assert total is not None and str(total.value) == "46.00"
+
+
 def test_label_and_value_on_separate_lines() -> None:
     total = extract(["Gesamtbetrag\n779,15 €"]).total
     assert total is not None and str(total.value) == "779.15"
@@ -149,6 +156,11 @@ def test_valid_iban_is_reported_compact() -> None:
     meta = extract(["IBAN: DE44 5001 0517 5407 3249 31   BIC: INGDDEFFXXX"])
     assert [i.value for i in meta.ibans] == ["DE44500105175407324931"]
     assert [b.value for b in meta.bics] == ["INGDDEFFXXX"]
+
+
+def test_iban_groups_split_by_scan_noise() -> None:
+    meta = extract(["IBAN: ES91:2100 0418-4502 0005.1332"])
+    assert [i.value for i in meta.ibans] == ["ES9121000418450200051332"]
 
 
 def test_invalid_iban_is_rejected() -> None:
