@@ -22,12 +22,16 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from ingest.categories import CategoryRules, parse_categories
 from pipeline.categorize import categorize
 from pipeline.metadata import extract
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELED_DIR = ROOT / "tests" / "fixtures" / "labeled"
@@ -75,17 +79,19 @@ def load_labeled(directory: Path = LABELED_DIR) -> list[LabeledDoc]:
     return docs
 
 
-def find_font() -> Path | None:
-    """A TrueType font for rendering: DejaVu Sans where fontconfig or the usual
-    Debian folder has it; None lets Pillow use its built-in scalable font."""
+def load_font(size: int) -> "ImageFont.FreeTypeFont":
+    """DejaVu Sans where fontconfig or Pillow's own search of the system font folders
+    finds it, else Pillow's built-in scalable font: no font path is written down."""
+    from PIL import ImageFont
+
     if shutil.which("fc-match"):
         found = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True)
         if found.returncode == 0 and found.stdout.endswith(".ttf") and Path(found.stdout).is_file():
-            return Path(found.stdout)
-    for folder in (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF")):
-        if (folder / "DejaVuSans.ttf").is_file():
-            return folder / "DejaVuSans.ttf"
-    return None
+            return ImageFont.truetype(found.stdout, size)
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
 
 
 def render(text: str, path: Path, size: int = 17, seed: int = 0) -> Path:
@@ -94,10 +100,9 @@ def render(text: str, path: Path, size: int = 17, seed: int = 0) -> Path:
     noise is seeded: the same document OCRs the same way every run."""
     import random
 
-    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+    from PIL import Image, ImageDraw, ImageFilter
 
-    font_path = find_font()
-    font = ImageFont.truetype(str(font_path), size) if font_path else ImageFont.load_default(size=size)
+    font = load_font(size)
     lines = text.splitlines() or [""]
     line_height = int(size * 1.45)
     width = max(int(font.getlength(line)) for line in lines) + 4 * size
