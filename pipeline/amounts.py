@@ -177,15 +177,26 @@ def _label(amount: Amount, page: str) -> tuple[int, str | None]:
         if re.search(r"\d", label):
             return 0, None
     words = " " + " ".join(re.findall(r"[^\W\d_]+", label)) + " "
-    if any(f" {ex} " in words for ex in EXCLUDING):
+    if _EXCLUDING.search(words):
         return 0, None
-    for text in STRONG:
-        if f" {text} " in words:
-            return 2, text
-    including = any(f" {w}" in words for w in INCLUDING)
-    if not including and any(f" {w} " in words for w in TAX_WORDS):
+    strong = _STRONG.search(words)
+    if strong:
+        return 2, strong.group(1)
+    if not _INCLUDING.search(words) and _TAX.search(words):
         return 0, None
-    for text in WEAK:
-        if f" {text} " in words:
-            return 1, text
-    return 0, None
+    weak = _WEAK.search(words)
+    return (1, weak.group(1)) if weak else (0, None)
+
+
+def _any_of(phrases: Sequence[str], prefix: bool = False) -> re.Pattern[str]:
+    """One pattern for a list of phrases as whole words of a space-joined label
+    (`prefix`: the phrase may begin a longer word, "incl" in "including")."""
+    end = "" if prefix else "(?= )"
+    return re.compile("(?<= )(" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")" + end)
+
+
+_EXCLUDING = _any_of(EXCLUDING)
+_STRONG = _any_of(STRONG)
+_WEAK = _any_of(WEAK)
+_TAX = _any_of(TAX_WORDS)
+_INCLUDING = _any_of(INCLUDING, prefix=True)

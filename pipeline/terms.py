@@ -74,7 +74,7 @@ class WordIndex:
     def _similar(self, word: str, edits: int) -> set[str]:
         if edits == 0 or len(word) < MIN_FUZZY_LENGTH:
             return {word} if word in self.positions else set()
-        if edits == 1:
+        if edits == 1 and len(word) >= 6:
             index = self._deletion_index(1)
         elif edits == 2 and len(word) >= LONG_WORD + 2:
             index = self._deletion_index(2)  # its matches have LONG_WORD letters or more
@@ -90,9 +90,11 @@ class WordIndex:
         are the only ones a two-edit term can match, and they are few."""
         if depth not in self._deletions:
             index: dict[str, set[str]] = {}
-            shortest = MIN_FUZZY_LENGTH - 1 if depth == 1 else LONG_WORD
+            # Default budgets give one edit from 6 letters on, so 5-letter words are the
+            # shortest a default term can match; numbers never carry a keyword.
+            shortest = 5 if depth == 1 else LONG_WORD
             for word in self.positions:
-                if len(word) >= shortest:
+                if len(word) >= shortest and word.isalpha():
                     for variant in _deletions(word, depth):
                         index.setdefault(variant, set()).add(word)
             self._deletions[depth] = index

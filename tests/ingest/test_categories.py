@@ -1,5 +1,7 @@
 """The `categories:` config section: typed rules out, ConfigError naming the key in."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,11 @@ def test_bad_config_names_the_key(raw: object, key: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_categories(raw)
     assert caught.value.message.startswith(key + ":"), caught.value.message
+
+
+def test_loading_the_rules_does_not_import_the_pipeline() -> None:
+    """ingest never imports pipeline: the daemon must not load the worker's code."""
+    check = "import sys, ingest.categories; print(sorted(m for m in sys.modules if m.startswith('pipeline')))"
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]"
