@@ -91,7 +91,11 @@ def load_font(size: int) -> "ImageFont.FreeTypeFont":
     try:
         return ImageFont.truetype("DejaVuSans.ttf", size)
     except OSError:
+        pass
+    try:
         return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1 (Debian bookworm's 9.4): a fixed-size bitmap font
+        return ImageFont.load_default()
 
 
 def render(text: str, path: Path, size: int = 17, seed: int = 0) -> Path:
