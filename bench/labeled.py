@@ -28,6 +28,7 @@ import yaml
 
 from ingest.categories import CategoryRules, parse_categories
 from pipeline.categorize import categorize
+from pipeline.language import FROM_TESSERACT
 from pipeline.metadata import extract
 
 if TYPE_CHECKING:
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELED_DIR = ROOT / "tests" / "fixtures" / "labeled"
-DEFAULT_RULES = ROOT / "config.categories.yaml"
-TESSERACT_LANG = {"en": "eng", "de": "deu", "fr": "fra", "es": "spa", "it": "ita"}
+DEFAULT_RULES = ROOT / "config.yaml"
+TESSERACT_LANG = {ours: code for code, ours in FROM_TESSERACT.items()}
 FIELDS = ("category", "document_date", "total", "iban")
 
 

@@ -6,7 +6,7 @@ code. This module only validates and types them; the matching is in
 `parse_categories(raw.get("categories"))` at start-up, so a typo fails the daemon
 at once, with the key named, instead of failing every job later.
 
-Shape (see config.categories.yaml for the shipped defaults)::
+Shape (config.yaml ships the defaults)::
 
     categories:
       min_score: 4            # below this the document is "other"

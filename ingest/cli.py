@@ -162,7 +162,7 @@ def cmd_up(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_process(args: argparse.Namespace, config: Config) -> int:
     # The one place `ingest` reaches into `pipeline`: a direct run, with no queue between.
-    from pipeline.job import Progress, read_document
+    from pipeline.job import Progress, describe, read_document
 
     path: Path = args.file
     if not path.is_file():
@@ -172,8 +172,8 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
     with tempfile.TemporaryDirectory(prefix="docvault-") as tmp:
         progress = Progress(None, None, "-", path.name, 0)
         doc = read_document(path, Path(tmp), config.pipeline, progress)
-    print(json.dumps({"source": {"name": path.name}, **doc.to_dict(config.pipeline)},
-                     ensure_ascii=False, indent=2))
+    record = {"source": {"name": path.name}, **describe(doc, config, progress, folder=None)}
+    print(json.dumps(record, ensure_ascii=False, indent=2))
     return 0
 
 

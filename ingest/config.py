@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from ingest.categories import CategoryRules, parse_categories
 from ingest.errors import ConfigError
 
 PRIORITIES = ("high", "normal", "low")  # queue order: a worker drains high first
@@ -111,6 +112,7 @@ class Config:
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     results: ResultSettings = field(default_factory=ResultSettings)
+    categories: CategoryRules = field(default_factory=lambda: parse_categories(None))
     source: Path | None = None  # the config.yaml this came from, if any
 
 
@@ -151,9 +153,11 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     for var, dotted in ENV_OVERRIDES.items():
         if env.get(var, "") != "":
             _set_dotted(raw, dotted, env[var], origin=var)
+    categories = parse_categories(raw.pop("categories", None))
     config = _build(Config, raw, "")
     paths = Paths(*(p if p.is_absolute() else base / p for p in dataclasses.astuple(config.paths)))
-    return dataclasses.replace(config, paths=paths, source=path if path.exists() else None)
+    return dataclasses.replace(config, paths=paths, categories=categories,
+                               source=path if path.exists() else None)
 
 
 def _set_dotted(raw: dict, dotted: str, value: str, origin: str) -> None:
@@ -182,7 +186,7 @@ def _build(cls: type, raw: object, prefix: str) -> object:
     if not isinstance(raw, dict):
         raise ConfigError(f"{prefix.rstrip('.') or 'config'}: must be a mapping of keys")
     hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in ("source", "categories")}
     unknown = sorted(set(raw) - set(fields))
     if unknown:
         raise ConfigError(

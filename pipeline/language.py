@@ -35,6 +35,8 @@ STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 MIN_VOTES = 3
+# Tesseract's language codes for ours: the OCR language is the hint where text is unsure.
+FROM_TESSERACT = {"eng": "en", "deu": "de", "fra": "fr", "spa": "es", "ita": "it"}
 
 
 def detect(pages: Sequence[str]) -> str | None:

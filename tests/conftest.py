@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from PIL import Image, ImageDraw
 from redis import Redis
 from redis.exceptions import RedisError
 
+from bench.labeled import load_font
 from ingest.config import Config, load_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,6 +107,7 @@ def make_config(tmp_path: Path, redis_url: str, conn: Redis, monkeypatch: pytest
             "paths": {"inbox": "inbox", "outbox": "outbox", "work": "work"},
             "ingest": {"settle_seconds": 0.3},
             "worker": {"retry_delays": [1]},
+            "categories": yaml.safe_load((REPO / "config.yaml").read_text())["categories"],
         }
         for name, values in sections.items():
             raw.setdefault(name, {}).update(values)
@@ -156,6 +159,16 @@ def watcher(make_config: Configure, conn: Redis) -> Iterator[Callable[..., Confi
     stop.set()
     for thread in threads:
         thread.join(timeout=10)
+
+
+def text_image(lines: list[str], size: tuple[int, int] = (1700, 1100)) -> Image.Image:
+    """A clean page of text, large enough for tesseract to read it exactly."""
+    image = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(image)
+    font = load_font(40)
+    for n, line in enumerate(lines):
+        draw.text((100, 80 + n * 80), line, fill=0, font=font)
+    return image
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 30, what: str = "condition") -> object:

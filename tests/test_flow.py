@@ -7,13 +7,12 @@ import json
 import shutil
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from ingest import status
 from ingest.status import TaskState
-from tests.conftest import corpus, wait_for
+from tests.conftest import corpus, text_image, wait_for
 
 
 def _inbox_empty(config) -> bool:
@@ -27,12 +26,6 @@ def _queued_ids(conn, config, count: int) -> list[str]:
         return queued if len(queued) >= count else None
 
     return wait_for(ids, what=f"{count} task(s) to be queued")
-
-
-def text_page(text: str, size=(1240, 600)) -> Image.Image:
-    image = Image.new("L", size, 255)
-    ImageDraw.Draw(image).text((80, 200), text, fill=0, font=ImageFont.load_default(size=64))
-    return image
 
 
 def test_dropped_png_comes_out_as_text_and_json(watcher, conn, run_worker):
@@ -49,6 +42,8 @@ def test_dropped_png_comes_out_as_text_and_json(watcher, conn, run_worker):
     assert record["task_id"] == task_id
     assert record["source"]["name"] == "simple.png"
     assert record["page_count"] == 1 and record["schema_version"] == 1
+    assert record["category"]["category"] == "other"  # one sentence names no category
+    assert record["metadata"]["sha256"] == record["source"]["sha256"]
     assert (outbox / "simple.png").read_bytes() == corpus("paperless-ngx/simple.png").read_bytes()
     state = status.get_status(conn, task_id)
     assert state.state is TaskState.COMPLETED and state.progress == 100
@@ -58,7 +53,7 @@ def test_dropped_png_comes_out_as_text_and_json(watcher, conn, run_worker):
 
 def test_two_page_pdf_yields_two_pages_in_order(watcher, conn, run_worker, tmp_path):
     config = watcher()
-    first, second = text_page("First page here"), text_page("Second page here")
+    first, second = text_image(["First page here"]), text_image(["Second page here"])
     pdf = tmp_path / "two.pdf"
     first.save(pdf, save_all=True, append_images=[second], resolution=150)
     shutil.copy(pdf, config.paths.inbox / "normal" / "two.pdf")

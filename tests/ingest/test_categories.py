@@ -10,7 +10,7 @@ import yaml
 from ingest.categories import MatchMode, parse_categories
 from ingest.errors import ConfigError
 
-DEFAULTS = Path(__file__).resolve().parents[2] / "config.categories.yaml"
+DEFAULTS = Path(__file__).resolve().parents[2] / "config.yaml"  # ships the defaults
 
 
 def test_shipped_defaults_parse_with_every_category() -> None:
