@@ -77,8 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("file", type=Path)
     cmd.set_defaults(func=cmd_process)
 
-    cmd = sub.add_parser("status", help="show a task's status and progress")
-    cmd.add_argument("task_id")
+    cmd = sub.add_parser("status", help="show a task's status and progress, or a batch's totals")
+    cmd.add_argument("task_id", nargs="?")
+    cmd.add_argument("--batch", metavar="ID", help="totals of a dropped folder (its id is in each JSON)")
     cmd.add_argument("--json", action="store_true", help="print JSON for scripts")
     cmd.set_defaults(func=cmd_status)
 
@@ -93,12 +94,13 @@ def connect(config: Config) -> Redis:
 
 
 def cmd_watch(args: argparse.Namespace, config: Config) -> int:
+    from ingest import faults
     from ingest.watcher import Watcher
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    Watcher(config, connect(config)).run(stop)
+    Watcher(config, connect(config), fault=faults.armed_point(os.environ)).run(stop)
     log.info("watcher stopped")
     return 0
 
@@ -178,6 +180,11 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
+    if args.batch:
+        return _batch_status(args, config)
+    if not args.task_id:
+        print("docvault: give a TASK_ID, or --batch ID", file=sys.stderr)
+        return 2
     record = status.get_status(connect(config), args.task_id)
     if record is None:
         print(f"docvault: no task {args.task_id} (unknown, or its record expired)", file=sys.stderr)
@@ -187,6 +194,19 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     else:
         name = record.fields.get("name", "")
         print(f"{record.task_id}  {name}\n{record.state.value}  {record.progress:3d} %  {record.message}")
+    return 0
+
+
+def _batch_status(args: argparse.Namespace, config: Config) -> int:
+    totals = status.get_batch(connect(config), args.batch)
+    if totals is None:
+        print(f"docvault: no batch {args.batch} (unknown, or its record expired)", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(totals.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        states = ", ".join(f"{state} {count}" for state, count in sorted(totals.states.items()))
+        print(f"batch {totals.batch_id}  {totals.name}  ({totals.priority})\n{totals.total} file(s): {states}")
     return 0
 
 

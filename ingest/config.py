@@ -24,6 +24,12 @@ from ingest.errors import ConfigError
 PRIORITIES = ("high", "normal", "low")  # queue order: a worker drains high first
 
 
+class DuplicateMode(enum.Enum):
+    PROCESS = "process"  # process it like any other file
+    SKIP = "skip"  # move it to outbox/duplicates with a sidecar naming the earlier task
+    FLAG = "flag"  # process it; the JSON names the earlier task with the same content
+
+
 class OcrMode(enum.Enum):
     AUTO = "auto"  # OCR pages without a text layer; take the text layer where there is one
     FORCE = "force"  # OCR every page
@@ -54,12 +60,18 @@ class Paths:
     def failed(self) -> Path:
         return self.outbox / "failed"
 
+    @property
+    def duplicates(self) -> Path:
+        return self.outbox / "duplicates"
+
 
 @dataclass(frozen=True, slots=True)
 class IngestSettings:
     settle_seconds: float = 2.0
+    max_wait_seconds: float = 600.0  # a PDF without %%EOF is claimed after this long anyway
     rescan_seconds: float = 60.0
     polling: bool = False
+    duplicates: DuplicateMode = DuplicateMode.FLAG
     ignore: tuple[str, ...] = (
         ".*", "._*", "Thumbs.db", "desktop.ini", "~$*",
         "*.tmp", "*.part", "*.partial", "*.filepart", "*.crdownload", "*.swp",

@@ -47,3 +47,9 @@ class OcrFailed(DocVaultError):
 
     reason = "ocr"
     transient = True
+
+
+class WatcherDied(DocVaultError):
+    """The folder watcher cannot run; the daemon exits so its supervisor restarts it."""
+
+    reason = "watcher"

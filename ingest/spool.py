@@ -1,7 +1,10 @@
 """Claiming: a settled file in the inbox becomes a task folder in work/tasks/.
 
-The claim is a rename on the same filesystem, so the file is in exactly one place at
-every moment: the inbox or the task folder. The manifest follows the file.
+The manifest is written first, then the file is moved in with a rename on the same
+filesystem (copy, fsync, unlink across filesystems), then the manifest is completed with
+the file's sha256. So after a crash at any moment the work folder says what was going
+on: a manifest without sha256 is a claim to finish (file moved in) or to drop (file
+still in the inbox); the file is in exactly one of the two places.
 """
 
 from __future__ import annotations
@@ -9,14 +12,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 from ingest import durable
 from ingest.errors import UnsafeFile
-from ingest.names import safe_name
+from ingest.names import display_name, safe_name
 from ingest.status import now_iso
-from ingest.task import Task, new_task_id
+from ingest.task import Task
 
 log = logging.getLogger(__name__)
 
@@ -32,30 +37,45 @@ def sha256_of(path: Path) -> str:
 def check_regular_file(path: Path) -> os.stat_result:
     """lstat, never stat: a symlink is reported, not followed."""
     info = path.lstat()
+    name = display_name(path.name)
     if stat.S_ISLNK(info.st_mode):
-        raise UnsafeFile(f"{path.name} is a shortcut (symbolic link); copy the file itself")
+        raise UnsafeFile(f"{name} is a shortcut (symbolic link) and was not followed; "
+                         "copy the file itself into the inbox")
+    if stat.S_ISFIFO(info.st_mode):
+        raise UnsafeFile(f"{name} is a pipe (FIFO), not a document; it was not read")
     if not stat.S_ISREG(info.st_mode):
-        raise UnsafeFile(f"{path.name} is not a regular file (a device or a pipe)")
+        raise UnsafeFile(f"{name} is a device or special file, not a document; it was not read")
     return info
 
 
-def claim_file(path: Path, priority: str, tasks_dir: Path) -> Task:
-    """Move `path` into a new task folder and write its manifest."""
+def start_claim(path: Path, task_id: str, priority: str, tasks_dir: Path,
+                batch: str | None = None, relpath: str | None = None) -> Task:
+    """Write the manifest of a new task folder, then move `path` into it."""
     info = check_regular_file(path)
-    task_id = new_task_id()
-    folder = tasks_dir / task_id
-    folder.mkdir(parents=True)
     task = Task(
         id=task_id,
-        name=path.name,
+        name=display_name(path.name),
         file_name=safe_name(path.name),
         priority=priority,
         sha256="",
         size=info.st_size,
         created_at=now_iso(),
+        batch=batch,
+        relpath=relpath,
     )
-    durable.move(path, task.original(tasks_dir))
-    task = Task(**{**task.to_dict(), "sha256": sha256_of(task.original(tasks_dir))})
+    task.folder(tasks_dir).mkdir(parents=True)
+    try:
+        task.save(tasks_dir)
+        durable.move(path, task.original(tasks_dir))
+    except OSError:
+        shutil.rmtree(task.folder(tasks_dir), ignore_errors=True)  # the file is still in the inbox
+        raise
+    return task
+
+
+def finish_claim(task: Task, tasks_dir: Path) -> Task:
+    """Record the moved file's size and sha256 in the manifest."""
+    original = task.original(tasks_dir)
+    task = replace(task, sha256=sha256_of(original), size=original.stat().st_size)
     task.save(tasks_dir)
-    log.info("%s %s: claimed from inbox/%s", task.id, task.name, priority)
     return task

@@ -16,6 +16,7 @@ from pathlib import Path
 from ingest import durable
 
 MANIFEST = "task.json"
+OUTBOX_PLAN = "outbox-plan.json"  # written by the pipeline: the outbox names it chose
 
 
 def new_task_id() -> str:
@@ -29,18 +30,22 @@ class Task:
     name: str  # the name as dropped, for people and the JSON; never used as a path
     file_name: str  # the safe name of the file inside the task folder
     priority: str  # high | normal | low
-    sha256: str
+    sha256: str  # "" while the claim is not finished (the file is being moved in)
     size: int
     created_at: str
     attempts: int = 0
     batch: str | None = None  # set when the file came in a dropped folder
     relpath: str | None = None  # its folder inside the batch, kept in the outbox
+    duplicate_of: str | None = None  # the earlier task with the same sha256, if any
 
     def folder(self, tasks_dir: Path) -> Path:
         return tasks_dir / self.id
 
     def original(self, tasks_dir: Path) -> Path:
         return tasks_dir / self.id / self.file_name
+
+    def outbox_folder(self, outbox: Path) -> Path:
+        return outbox / self.relpath if self.relpath else outbox
 
     def with_attempt(self) -> Task:
         return replace(self, attempts=self.attempts + 1)

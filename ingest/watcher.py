@@ -1,34 +1,56 @@
 """The ingest daemon: watches inbox/<priority>/, claims settled files, enqueues them.
 
 Events say where to look; a scan at start-up and a periodic rescan make sure nothing is
-missed when events are lost. The work folder is reconciled with Redis on every rescan,
-so a task claimed while Redis was away is queued when it returns.
+missed when events are lost. The work folder is reconciled with Redis and the outbox at
+start-up and on every rescan, so a task claimed while Redis was away, or lost by a Redis
+that was emptied, is queued when it returns. A folder watcher that stops is restarted;
+one that cannot be restarted stops the daemon with an error, never leaves it deaf.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import logging
+import os
+import shutil
 import threading
 import time
 from pathlib import Path
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq.job import Job
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirMovedEvent,
+    FileAttribEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from ingest import queue, settle, spool
+from ingest import aside, batch, duplicates, faults, queue, reconcile, settle, spool, status
 from ingest.config import PRIORITIES, Config
-from ingest.errors import DocVaultError
-from ingest.settle import Candidate
-from ingest.task import MANIFEST, Task
+from ingest.errors import DocVaultError, WatcherDied
+from ingest.ignore import matching_pattern
+from ingest.names import display_name, safe_name
+from ingest.settle import Candidate, Verdict
+from ingest.status import TaskState
+from ingest.task import Task, new_task_id
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.5
+MAX_RESTARTS = 3  # observer restarts within RESTART_WINDOW before the daemon gives up
+RESTART_WINDOW = 60.0
+# What can mean "a file arrived or changed". Not opened / closed-without-writing: our own
+# reads (settle checks, sha256) would keep restarting the quiet period.
+EVENTS = [FileCreatedEvent, FileModifiedEvent, FileAttribEvent, FileClosedEvent, FileMovedEvent,
+          DirCreatedEvent, DirMovedEvent]
 
 
 class _Events(FileSystemEventHandler):
@@ -38,24 +60,27 @@ class _Events(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         # Moves count by their destination, whatever the source was called: a scanner
         # writing scan.tmp and renaming it to scan.pdf must be seen.
-        for path in (event.src_path, getattr(event, "dest_path", "")):
-            if path:
-                self.watcher.touch(Path(str(path)))
+        path = Path(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
+        try:
+            if event.is_directory:
+                self.watcher.scan_tree(path)
+            else:
+                self.watcher.touch(path)
+        except Exception:  # noqa: BLE001 - an exception here would end the observer thread
+            log.exception("%s: could not handle a %s event; the next rescan will look again",
+                          path, event.event_type)
 
 
 class Watcher:
-    def __init__(self, config: Config, conn: Redis) -> None:
-        self.config, self.conn = config, conn
+    def __init__(self, config: Config, conn: Redis, fault: str = "") -> None:
+        self.config, self.conn, self.fault = config, conn, fault
         self.inbox = config.paths.inbox
         self.pending: dict[Path, Candidate] = {}
+        self.ignored: set[Path] = set()  # logged once each
         self.lock = threading.Lock()
         self.ready = threading.Event()  # set once watching and the first scan is done
-
-    def is_ignored(self, path: Path) -> bool:
-        rel = path.relative_to(self.inbox).parts
-        return any(
-            fnmatch.fnmatchcase(part, pattern) for part in rel for pattern in self.config.ingest.ignore
-        )
+        self.observer: BaseObserver | None = None
+        self.restarts: list[float] = []  # monotonic times of recent observer restarts
 
     def touch(self, path: Path) -> None:
         """Something happened at `path`: (re)start its quiet period."""
@@ -63,114 +88,191 @@ class Watcher:
             rel = path.relative_to(self.inbox)
         except ValueError:
             return
-        if len(rel.parts) < 2 or rel.parts[0] not in PRIORITIES or self.is_ignored(path):
+        if len(rel.parts) < 2 or rel.parts[0] not in PRIORITIES:
             return
+        pattern = matching_pattern(rel, self.config.ingest.ignore)
+        now = time.monotonic()
         with self.lock:
+            if pattern is not None:
+                if path not in self.ignored:
+                    self.ignored.add(path)
+                    log.info("inbox/%s: ignored (matches %r in ingest.ignore); left where it is",
+                             rel, pattern)
+                return
             candidate = self.pending.get(path)
             if candidate is None:
-                self.pending[path] = Candidate(path, time.monotonic(), settle.stat_key(path))
+                candidate = Candidate(path, new_task_id(), now, now, settle.stat_key(path))
+                self.pending[path] = candidate
+                log.info("%s %s: seen in inbox/%s", candidate.task_id, display_name(path.name),
+                         rel.parent)
             else:
-                candidate.last_event = time.monotonic()
+                candidate.last_event = now
                 candidate.last_stat = settle.stat_key(path)
 
+    def scan_tree(self, folder: Path) -> None:
+        """Look at every file below `folder`, as if an event had just touched it (files
+        already waiting keep their clock). Ignored folders are not entered."""
+        for root, dirs, files in os.walk(folder):
+            here = Path(root)
+            kept = []
+            for name in dirs:
+                sub = here / name
+                if os.path.islink(sub):
+                    files.append(name)  # a link to a folder is a link: set aside, never followed
+                elif matching_pattern(sub.relative_to(self.inbox), self.config.ingest.ignore) is None:
+                    kept.append(name)
+            dirs[:] = kept
+            for name in files:
+                path = here / name
+                with self.lock:
+                    known = path in self.pending
+                if not known:
+                    self.touch(path)
+
     def scan(self) -> None:
-        """Look at every file in the inboxes, as if an event had just touched it."""
+        """The full scan: every inbox, at start-up and every ingest.rescan_seconds."""
+        with self.lock:
+            self.ignored = {p for p in self.ignored if os.path.lexists(p)}
         for priority in PRIORITIES:
             folder = self.inbox / priority
             folder.mkdir(parents=True, exist_ok=True)
-            for path in folder.rglob("*"):
-                if not path.is_dir() or path.is_symlink():
-                    with self.lock:
-                        known = path in self.pending
-                    if not known:
-                        self.touch(path)
+            self.scan_tree(folder)
 
     def claim_settled(self) -> None:
         now = time.monotonic()
         with self.lock:
             candidates = list(self.pending.values())
         for candidate in candidates:
-            path = candidate.path
-            if path.is_dir() and not path.is_symlink():
+            try:
+                verdict = settle.check(candidate, now, self.config.ingest)
+                if verdict is Verdict.WAIT:
+                    continue
                 with self.lock:
-                    del self.pending[path]
-                for child in path.rglob("*"):
-                    self.touch(child)
-                continue
-            if not settle.check(candidate, now, self.config.ingest.settle_seconds):
-                if settle.stat_key(path) is None:  # gone (moved away, deleted)
-                    with self.lock:
-                        self.pending.pop(path, None)
-                continue
-            with self.lock:
-                self.pending.pop(path, None)
-            self.claim(path)
+                    self.pending.pop(candidate.path, None)
+                if verdict is Verdict.READY:
+                    self.claim(candidate)
+            except Exception:  # noqa: BLE001 - one bad file must not stop the daemon
+                log.exception("%s %s: unexpected error while claiming; will try again",
+                              candidate.task_id, display_name(candidate.path.name))
+                self.touch(candidate.path)
 
-    def claim(self, path: Path) -> None:
+    def claim(self, candidate: Candidate) -> None:
+        path, task_id = candidate.path, candidate.task_id
         rel = path.relative_to(self.inbox)
-        priority = rel.parts[0]
+        name = display_name(path.name)
+        folder = batch.batch_folder(rel)
+        batch_id = batch.batch_id(self.inbox / folder) if folder else None
+        relpath = batch.relpath(rel) if folder else None
         try:
-            task = spool.claim_file(path, priority, self.config.paths.tasks)
+            task = spool.start_claim(path, task_id, rel.parts[0], self.config.paths.tasks,
+                                     batch_id, relpath)
         except DocVaultError as exc:
-            log.warning("%s: refused: %s", rel, exc.message)
+            self.refuse(path, rel, task_id, exc, batch_id)
             return
         except OSError as exc:
-            log.warning("%s: could not be claimed yet (%s); will try again", rel, exc)
+            log.warning("%s %s: could not be claimed yet (%s); will try again", task_id, name, exc)
             self.touch(path)
             return
-        self.enqueue(task)
-
-    def enqueue(self, task: Task) -> None:
+        log.info("%s %s: claimed from inbox/%s%s", task_id, name, rel.parent,
+                 f" (batch {batch_id})" if batch_id else "")
+        faults.trip("moved", self.fault, task_id, name)
         try:
-            queue.enqueue_task(self.conn, task, self.config)
+            task = self.finish(task)
+        except RedisError as exc:
+            log.warning("%s %s: Redis unavailable (%s); the file is safe in the work folder "
+                        "and will be queued when Redis is back", task.id, task.name, exc)
+            return
+        faults.trip("claimed", self.fault, task.id, task.name)
+        self.dispatch(task)
+
+    def finish(self, task: Task) -> Task:
+        """Complete a claim: sha256 in the manifest, and whether the content came before."""
+        task = spool.finish_claim(task, self.config.paths.tasks)
+        return duplicates.mark(self.conn, task, self.config)
+
+    def dispatch(self, task: Task) -> None:
+        """Queue a claimed task, or set it aside when it is a duplicate to skip."""
+        try:
+            if task.batch and task.relpath:
+                status.add_to_batch(self.conn, task.batch, task.id, task.relpath.split("/")[0],
+                                    task.priority, self.config.results.status_ttl)
+            if duplicates.is_skipped(task, self.config):
+                duplicates.set_aside(self.conn, task, self.config)
+                shutil.rmtree(task.folder(self.config.paths.tasks))
+            else:
+                queue.enqueue_task(self.conn, task, self.config)
         except RedisError as exc:
             log.warning("%s %s: Redis unavailable (%s); the file is safe in the work folder "
                         "and will be queued when Redis is back", task.id, task.name, exc)
 
+    def refuse(self, path: Path, rel: Path, task_id: str, exc: DocVaultError, batch_id: str | None) -> None:
+        """A symlink, device or pipe: moved aside unread, with a sidecar saying why."""
+        name = display_name(path.name)
+        record = aside.error_record(task_id, name, exc, exc.message, attempts=0)
+        sidecar = aside.set_aside(path, safe_name(path.name), self.config.paths.failed, record)
+        log.warning("%s %s: refused: %s -> failed/%s", task_id, name, exc.message, sidecar.name)
+        try:
+            status.set_state(self.conn, task_id, TaskState.FAILED, self.config.results.status_ttl,
+                             100, exc.message, name=name, outputs=str(sidecar))
+            if batch_id:
+                status.add_to_batch(self.conn, batch_id, task_id, safe_name(rel.parts[1]), rel.parts[0],
+                                    self.config.results.status_ttl)
+        except RedisError as exc:
+            log.warning("%s %s: Redis unavailable (%s); the refusal is only in outbox/failed",
+                        task_id, name, exc)
+
     def reconcile(self) -> None:
-        """Queue every task folder that Redis knows nothing about (lost, never queued)."""
-        tasks_dir = self.config.paths.tasks
-        if not tasks_dir.exists():
-            return
-        for folder in sorted(tasks_dir.iterdir()):
-            if not (folder / MANIFEST).exists():
-                continue
-            try:
-                if Job.exists(folder.name, connection=self.conn):
-                    continue
-            except RedisError:
-                return
-            task = Task.load(folder)
-            log.info("%s %s: found in the work folder without a job; queueing it again", task.id, task.name)
-            self.enqueue(task)
+        reconcile.reconcile(self.config, self.conn, self.finish, self.dispatch)
 
-    def _observer(self) -> Observer:
-        observer = PollingObserver(timeout=2) if self.config.ingest.polling else Observer()
-        observer.schedule(_Events(self), str(self.inbox), recursive=True)
-        observer.daemon = True
-        observer.start()
-        return observer
-
-    def run(self, stop: threading.Event) -> None:
+    def _start_observer(self) -> BaseObserver:
         for priority in PRIORITIES:
             (self.inbox / priority).mkdir(parents=True, exist_ok=True)
-        observer = self._observer()
-        log.info("watching %s (high, normal, low)", self.inbox)
-        self.reconcile()
-        self.scan()
-        self.ready.set()
-        next_rescan = time.monotonic() + self.config.ingest.rescan_seconds
+        observer = PollingObserver(timeout=2) if self.config.ingest.polling else Observer()
+        observer.schedule(_Events(self), str(self.inbox), recursive=True, event_filter=EVENTS)
+        observer.daemon = True
         try:
+            observer.start()
+        except OSError as exc:
+            raise WatcherDied(f"cannot watch {self.inbox} ({exc}); if it is a network mount or the "
+                              "inotify watch limit is reached, set ingest.polling: true") from exc
+        return observer
+
+    def _is_listening(self) -> bool:
+        observer = self.observer
+        return (observer is not None and observer.is_alive() and bool(observer.emitters)
+                and all(emitter.is_alive() for emitter in observer.emitters))
+
+    def _restart_observer(self) -> None:
+        missing = [p for p in PRIORITIES if not (self.inbox / p).is_dir()]
+        why = f"inbox/{', inbox/'.join(missing)} disappeared" if missing else "its thread ended"
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW] + [now]
+        if len(self.restarts) > MAX_RESTARTS:
+            raise WatcherDied(f"the folder watcher stopped {len(self.restarts)} times within "
+                              f"{RESTART_WINDOW:.0f} s ({why}); exiting so that the daemon is restarted")
+        log.error("the folder watcher stopped (%s); restarting it and rescanning", why)
+        if self.observer is not None:
+            self.observer.stop()
+        self.observer = self._start_observer()
+        self.scan()
+
+    def run(self, stop: threading.Event) -> None:
+        self.observer = self._start_observer()
+        log.info("watching %s (high, normal, low)", self.inbox)
+        try:
+            self.reconcile()
+            self.scan()
+            self.ready.set()
+            next_rescan = time.monotonic() + self.config.ingest.rescan_seconds
             while not stop.wait(TICK_SECONDS):
-                if not observer.is_alive():
-                    log.error("the folder watcher stopped; restarting it and rescanning")
-                    observer = self._observer()
-                    self.scan()
+                if not self._is_listening():
+                    self._restart_observer()
                 self.claim_settled()
                 if time.monotonic() >= next_rescan:
                     self.reconcile()
                     self.scan()
                     next_rescan = time.monotonic() + self.config.ingest.rescan_seconds
         finally:
-            observer.stop()
-            observer.join(timeout=5)
+            if self.observer is not None:
+                self.observer.stop()
+                self.observer.join(timeout=5)

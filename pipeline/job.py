@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
-from ingest import status
+from ingest import aside, status
 from ingest.config import Config, PipelineSettings, load_config
 from ingest.errors import DocVaultError
 from ingest.status import TaskState, now_iso
@@ -141,6 +140,7 @@ def process_task(task: Task, config: Config, progress: Progress) -> dict:
             "path": task.relpath,
             "sha256": task.sha256,
             "size": task.size,
+            "duplicate_of": task.duplicate_of,
         },
         **body,
         "attempts": task.attempts,
@@ -182,18 +182,8 @@ def describe(doc: Document, config: Config, progress: Progress, folder: str | No
 def fail_task(task: Task, config: Config, conn: Redis, exc: Exception) -> Path:
     """The final failure: original and error sidecar to outbox/failed, status FAILED."""
     task_dir = task.folder(config.paths.tasks)
-    error = {
-        "schema_version": SCHEMA_VERSION,
-        "task_id": task.id,
-        "name": task.name,
-        "error": type(exc).__name__,
-        "reason": exc.reason if isinstance(exc, DocVaultError) else "internal",
-        "message": _message(exc),
-        "attempts": task.attempts,
-        "failed_at": now_iso(),
-        "traceback": "".join(traceback.format_exception(exc)),
-    }
-    sidecar = output.write_failure(task, task_dir, config.paths.failed, error)
+    error = aside.error_record(task.id, task.name, exc, _message(exc), task.attempts)
+    sidecar = aside.set_aside(task_dir / task.file_name, task.file_name, config.paths.failed, error)
     status.set_state(conn, task.id, TaskState.FAILED, config.results.status_ttl, 100,
                      error["message"], finished_at=error["failed_at"], outputs=str(sidecar))
     shutil.rmtree(task_dir, ignore_errors=True)

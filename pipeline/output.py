@@ -1,4 +1,4 @@
-"""Writing a finished task to the outbox, or a failed one to outbox/failed.
+"""Writing a finished task to the outbox (a failed one goes aside: ingest/aside.py).
 
 Each file is written under a temporary name and renamed into place, so the outbox never
 shows half a file. The JSON sidecar is written last: its presence means the set is
@@ -15,11 +15,9 @@ from pathlib import Path
 
 from ingest import durable
 from ingest.names import unique_stem
-from ingest.task import Task
+from ingest.task import OUTBOX_PLAN, Task
 from pipeline.detect import Kind
 from pipeline.ocr import PageSource, PageText
-
-PLAN = "outbox-plan.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +39,8 @@ class Outputs:
 
 def plan_outputs(task: Task, task_dir: Path, outbox: Path, kind: Kind, wanted: tuple[str, ...]) -> Outputs:
     """Choose (once per task) names in the outbox that clash with nothing there."""
-    plan_file = task_dir / PLAN
-    folder = outbox / task.relpath if task.relpath else outbox
+    plan_file = task_dir / OUTBOX_PLAN
+    folder = task.outbox_folder(outbox)
     original = Path(task.file_name)
     pdf_suffix = ".ocr.pdf" if kind is Kind.PDF else ".pdf"
     if plan_file.exists():
@@ -103,17 +101,3 @@ def _searchable_pdf(target: Path, task: Task, task_dir: Path, kind: Kind, pages:
         subprocess.run(["pdfunite", *map(str, parts), str(tmp)], check=True, capture_output=True, timeout=600)
     durable.write_bytes(target, tmp.read_bytes())
 
-
-def write_failure(task: Task, task_dir: Path, failed_dir: Path, error: dict) -> Path:
-    """Move the original to outbox/failed beside `<name>.error.json`; return the sidecar."""
-    failed_dir.mkdir(parents=True, exist_ok=True)
-    source = task_dir / task.file_name
-    original = Path(task.file_name)
-    stem = unique_stem(failed_dir, original.stem, (original.suffix, f"{original.suffix}.error.json"))
-    name = f"{stem}{original.suffix}"
-    sidecar = failed_dir / f"{name}.error.json"
-    if source.exists():
-        durable.move(source, failed_dir / name)
-    record = {**error, "original": name}
-    durable.write_bytes(sidecar, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
-    return sidecar

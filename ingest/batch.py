@@ -1,0 +1,46 @@
+"""Batches: a folder dropped into an inbox. Each file in it, at any depth, becomes a task
+carrying the batch id and its folder inside the batch, and the outbox keeps that
+structure.
+
+The batch id is kept in a hidden marker file inside the dropped folder (ignored like any
+hidden file), so files claimed after a restart, or after Redis lost its data, still join
+their batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path, PurePath
+
+from ingest import durable
+from ingest.names import safe_name
+from ingest.task import new_task_id
+
+log = logging.getLogger(__name__)
+
+MARKER = ".docvault-batch"
+
+
+def batch_folder(rel: PurePath) -> PurePath | None:
+    """For `rel` = priority/.../file relative to the inbox: the dropped folder (priority/X),
+    or None for a file dropped on its own."""
+    return PurePath(*rel.parts[:2]) if len(rel.parts) > 2 else None
+
+
+def relpath(rel: PurePath) -> str:
+    """The file's folder inside the outbox: the batch folder and its subfolders, each
+    made safe."""
+    return "/".join(safe_name(part) for part in rel.parts[1:-1])
+
+
+def batch_id(folder: Path) -> str:
+    """The id of the batch dropped as `folder`, given when its first file is claimed."""
+    marker = folder / MARKER
+    try:
+        return marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    new_id = f"b{new_task_id()}"
+    durable.write_bytes(marker, new_id.encode())
+    log.info("batch %s: folder %s", new_id, folder.name)
+    return new_id

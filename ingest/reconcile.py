@@ -1,0 +1,117 @@
+"""Reconciling the work folder with Redis and the outbox, at start-up and on each rescan.
+
+The work folder is the record of truth; after a kill -9 at any moment, or a Redis that
+lost its data, this puts every task folder back on its way:
+- no manifest (lost, or written by nothing we know): a file in it gets a new manifest,
+  an empty folder goes;
+- a manifest without sha256 (crash mid-claim): the claim is finished if the file was
+  moved in, dropped if the file is still in the inbox (where it will be claimed again);
+- outputs complete (the outbox JSON named by outbox-plan.json, with this task's id) but
+  the folder still there (crash after writing them): the folder is removed;
+- no queued, scheduled or running job: the task is queued again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from ingest import status
+from ingest.config import Config
+from ingest.names import display_name
+from ingest.status import TaskState, now_iso
+from ingest.task import MANIFEST, OUTBOX_PLAN, Task
+
+log = logging.getLogger(__name__)
+
+ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def reconcile(config: Config, conn: Redis, finish: Callable[[Task], Task],
+              dispatch: Callable[[Task], None]) -> None:
+    """`finish` completes an interrupted claim; `dispatch` queues (or sets aside) a task."""
+    tasks_dir = config.paths.tasks
+    if not tasks_dir.exists():
+        return
+    for folder in sorted(tasks_dir.iterdir()):
+        try:
+            task = _load(folder)
+            if task is None or _is_finished(task, folder, config, conn):
+                continue
+            if not task.sha256:
+                if not task.original(tasks_dir).exists():
+                    log.info("%s %s: claim interrupted before the move; the file is still in the "
+                             "inbox and will be claimed again", task.id, task.name)
+                    shutil.rmtree(folder)
+                    continue
+                task = finish(task)
+                log.info("%s %s: claim interrupted after the move; finished it", task.id, task.name)
+            elif _has_active_job(conn, task.id):
+                continue
+            else:
+                log.info("%s %s: in the work folder without a job; queueing it again", task.id, task.name)
+            dispatch(task)
+        except RedisError as exc:
+            log.warning("Redis unavailable (%s); the work folder will be reconciled when it is back", exc)
+            return
+        except (OSError, ValueError) as exc:  # one bad folder must not stop the others
+            log.error("%s: could not be reconciled (%s); left as it is", folder.name, exc)
+
+
+def _load(folder: Path) -> Task | None:
+    """The folder's task, with a manifest rebuilt from its file if it had none."""
+    if (folder / MANIFEST).exists():
+        return Task.load(folder)
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    if len(files) != 1:
+        if not files:
+            log.info("%s: empty task folder (claim interrupted before the move); removed", folder.name)
+            shutil.rmtree(folder)
+        else:
+            log.error("%s: task folder without task.json and with several files; left as it is", folder.name)
+        return None
+    original = files[0]
+    task = Task(id=folder.name, name=display_name(original.name), file_name=original.name,
+                priority="normal", sha256="", size=original.stat().st_size, created_at=now_iso())
+    task.save(folder.parent)
+    log.warning("%s %s: task folder had no task.json; rebuilt it (priority normal)", task.id, task.name)
+    return task
+
+
+def _is_finished(task: Task, folder: Path, config: Config, conn: Redis) -> bool:
+    """Outputs complete: remove the folder the worker did not get to remove."""
+    plan = folder / OUTBOX_PLAN
+    if not plan.exists():
+        return False
+    stem = json.loads(plan.read_text(encoding="utf-8"))["stem"]
+    sidecar = task.outbox_folder(config.paths.outbox) / f"{stem}.json"
+    try:
+        written_by = json.loads(sidecar.read_text(encoding="utf-8")).get("task_id")
+    except (FileNotFoundError, json.JSONDecodeError):
+        return False
+    if written_by != task.id:
+        return False
+    record = status.get_status(conn, task.id)
+    if record is None or not record.state.is_final:
+        status.set_state(conn, task.id, TaskState.COMPLETED, config.results.status_ttl, 100, "done",
+                         name=task.name, priority=task.priority, outputs=str(sidecar))
+    shutil.rmtree(folder)
+    log.info("%s %s: outputs were complete; removed the leftover task folder", task.id, task.name)
+    return True
+
+
+def _has_active_job(conn: Redis, task_id: str) -> bool:
+    try:
+        job = Job.fetch(task_id, connection=conn, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=False) in ACTIVE
