@@ -225,12 +225,12 @@ class Watcher:
         reconcile.reconcile(self.config, self.conn, self.finish, self.dispatch)
 
     def _start_observer(self) -> BaseObserver:
-        for priority in PRIORITIES:
-            (self.inbox / priority).mkdir(parents=True, exist_ok=True)
         observer = PollingObserver(timeout=2) if self.config.ingest.polling else Observer()
         observer.schedule(_Events(self), str(self.inbox), recursive=True, event_filter=EVENTS)
         observer.daemon = True
         try:
+            for priority in PRIORITIES:
+                (self.inbox / priority).mkdir(parents=True, exist_ok=True)
             observer.start()
         except OSError as exc:
             raise WatcherDied(f"cannot watch {self.inbox} ({exc}); if it is a network mount or the "
