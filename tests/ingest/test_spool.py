@@ -1,0 +1,75 @@
+"""Claiming into the work folder, and refusing what must not be read."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from ingest import spool
+from ingest.task import MANIFEST, Task
+from tests.conftest import wait_for
+from tests.ingest.conftest import inbox_files, queued_ids, tasks
+
+
+def test_symlink_pointing_outside_goes_to_failed_unread(make_config, daemon, conn, tmp_path):
+    config = make_config()
+    secret = tmp_path / "outside" / "secret.pdf"
+    secret.parent.mkdir()
+    secret.write_bytes(b"%PDF-1.4 private\n%%EOF\n")
+    daemon(config)
+    (config.paths.inbox / "normal" / "link.pdf").symlink_to(secret)
+
+    sidecar = config.paths.failed / "link.pdf.error.json"
+    wait_for(sidecar.exists, what="the error sidecar")
+    record = json.loads(sidecar.read_text())
+    assert record["reason"] == "unsafe" and "symbolic link" in record["message"]
+    assert record["name"] == "link.pdf" and record["original"] == "link.pdf"
+    assert (config.paths.failed / "link.pdf").is_symlink()  # moved as a link, not copied
+    assert secret.read_bytes() == b"%PDF-1.4 private\n%%EOF\n"
+    assert inbox_files(config) == [] and tasks(config) == [] and queued_ids(conn) == []
+    wait_for(lambda: conn.hget(f"docvault:task:{record['task_id']}", "state") == b"FAILED",
+             what="the FAILED status")
+
+
+def test_fifo_goes_to_failed_unread(make_config, daemon, conn):
+    config = make_config()
+    daemon(config)
+    os.mkfifo(config.paths.inbox / "low" / "pipe.pdf")
+
+    sidecar = config.paths.failed / "pipe.pdf.error.json"
+    wait_for(sidecar.exists, what="the error sidecar")
+    assert "pipe (FIFO)" in json.loads(sidecar.read_text())["message"]
+    assert tasks(config) == [] and queued_ids(conn) == []
+
+
+def test_manifest_is_written_before_the_move_and_completed_after(tmp_path):
+    inbox_file = tmp_path / "inbox" / "normal" / "A letter.pdf"
+    inbox_file.parent.mkdir(parents=True)
+    inbox_file.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    tasks_dir = tmp_path / "work" / "tasks"
+
+    started = spool.start_claim(inbox_file, "20260101-000000-abcd", "normal", tasks_dir)
+    on_disk = Task.load(tasks_dir / started.id)
+    assert on_disk.sha256 == "" and on_disk.name == "A letter.pdf"  # the crash-mid-claim state
+    assert not inbox_file.exists() and started.original(tasks_dir).exists()
+
+    finished = spool.finish_claim(started, tasks_dir)
+    assert len(finished.sha256) == 64
+    assert json.loads((tasks_dir / started.id / MANIFEST).read_text())["sha256"] == finished.sha256
+
+
+def test_failed_move_leaves_the_file_in_the_inbox_and_no_folder(tmp_path, monkeypatch):
+    inbox_file = tmp_path / "scan.pdf"
+    inbox_file.write_bytes(b"data")
+    tasks_dir = tmp_path / "tasks"
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied", str(src))
+
+    monkeypatch.setattr(spool.durable, "move", refuse)
+    with pytest.raises(PermissionError):
+        spool.start_claim(inbox_file, "t-1", "normal", tasks_dir)
+    assert inbox_file.read_bytes() == b"data"
+    assert list(tasks_dir.iterdir()) == []
