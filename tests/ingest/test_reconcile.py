@@ -1,0 +1,127 @@
+"""Crash safety: the work folder brings every dropped file out exactly once, whatever
+happened to the daemon or to Redis."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+import pytest
+
+from ingest import reconcile, status
+from ingest.status import TaskState
+from ingest.task import MANIFEST, OUTBOX_PLAN, Task
+from tests.conftest import MARKER
+from tests.ingest.conftest import inbox_files, queued_ids, stop_process, tasks, wait_queued, watch_process
+
+PDF = b"%PDF-1.4\n% a tiny document\n%%EOF\n"
+
+
+@pytest.mark.parametrize("point", ["moved", "claimed"])
+def test_kill_between_move_and_enqueue_then_restart_yields_one_job(make_config, conn, point):
+    config = make_config()
+    (config.paths.inbox / "normal").mkdir(parents=True)
+    (config.paths.inbox / "normal" / "scan.pdf").write_bytes(PDF)
+
+    crashed = watch_process(fault=point)
+    crashed.wait(timeout=30)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr.read()
+    (task,) = tasks(config)
+    assert queued_ids(conn) == [] and inbox_files(config) == []
+    assert (task.sha256 == "") is (point == "moved")
+
+    restarted = watch_process()
+    try:
+        wait_queued(conn, 1)
+    finally:
+        log = stop_process(restarted)
+    assert queued_ids(conn) == [task.id], log
+    (after,) = tasks(config)
+    assert after.id == task.id and len(after.sha256) == 64
+    assert status.get_status(conn, task.id).state is TaskState.QUEUED
+
+
+def test_flushed_redis_gets_every_waiting_task_again(make_config, daemon, conn):
+    config = make_config()
+    running = daemon(config)
+    for n in range(3):
+        (config.paths.inbox / "low" / f"doc{n}.pdf").write_bytes(PDF + bytes([n]))
+    before = wait_queued(conn, 3)
+    running.stop()
+    conn.flushdb()
+    conn.set(MARKER, "1")
+
+    daemon(config)
+
+    assert sorted(wait_queued(conn, 3)) == sorted(before)
+    assert len(queued_ids(conn)) == 3
+
+
+def _never(*args):
+    raise AssertionError("nothing should be queued or finished here")
+
+
+def test_task_with_complete_outputs_is_finished_off(make_config, conn):
+    config = make_config()
+    task = Task(id="20260101-000000-aaaa", name="done.pdf", file_name="done.pdf", priority="normal",
+                sha256="0" * 64, size=10, created_at="2026-01-01T00:00:00+00:00", relpath="Batch")
+    folder = task.folder(config.paths.tasks)
+    folder.mkdir(parents=True)
+    task.save(config.paths.tasks)
+    (folder / OUTBOX_PLAN).write_text(json.dumps({"stem": "done"}))
+    (config.paths.outbox / "Batch").mkdir(parents=True)
+    (config.paths.outbox / "Batch" / "done.json").write_text(json.dumps({"task_id": task.id}))
+
+    reconcile.reconcile(config, conn, _never, _never)
+
+    assert not folder.exists()
+    assert status.get_status(conn, task.id).state is TaskState.COMPLETED
+
+
+def test_outputs_of_another_task_do_not_finish_this_one(make_config, conn):
+    config = make_config()
+    task = Task(id="20260101-000000-bbbb", name="a.pdf", file_name="a.pdf", priority="normal",
+                sha256="0" * 64, size=3, created_at="2026-01-01T00:00:00+00:00")
+    folder = task.folder(config.paths.tasks)
+    folder.mkdir(parents=True)
+    task.save(config.paths.tasks)
+    task.original(config.paths.tasks).write_bytes(b"pdf")
+    (folder / OUTBOX_PLAN).write_text(json.dumps({"stem": "a"}))
+    config.paths.outbox.mkdir(parents=True)
+    (config.paths.outbox / "a.json").write_text(json.dumps({"task_id": "someone-else"}))
+    dispatched: list[Task] = []
+
+    reconcile.reconcile(config, conn, _never, dispatched.append)
+
+    assert [t.id for t in dispatched] == [task.id] and folder.exists()
+
+
+def test_folder_with_a_file_but_no_manifest_is_repaired(make_config, conn):
+    config = make_config()
+    folder = config.paths.tasks / "20260101-000000-cccc"
+    folder.mkdir(parents=True)
+    (folder / "lost.pdf").write_bytes(PDF)
+    finished: list[Task] = []
+    dispatched: list[Task] = []
+
+    def finish(task: Task) -> Task:
+        finished.append(task)
+        return task
+
+    reconcile.reconcile(config, conn, finish, dispatched.append)
+
+    manifest = json.loads((folder / MANIFEST).read_text())
+    assert manifest["name"] == "lost.pdf" and manifest["priority"] == "normal"
+    assert [t.id for t in finished] == [t.id for t in dispatched] == [folder.name]
+
+
+def test_claim_interrupted_before_the_move_is_dropped(make_config, conn):
+    config = make_config()
+    task = Task(id="20260101-000000-dddd", name="x.pdf", file_name="x.pdf", priority="high",
+                sha256="", size=3, created_at="2026-01-01T00:00:00+00:00")
+    task.folder(config.paths.tasks).mkdir(parents=True)
+    task.save(config.paths.tasks)
+
+    reconcile.reconcile(config, conn, _never, _never)
+
+    assert not task.folder(config.paths.tasks).exists()
