@@ -2,8 +2,8 @@
 
 The work folder is the record of truth; after a kill -9 at any moment, or a Redis that
 lost its data, this puts every task folder back on its way:
-- no manifest (lost, or written by nothing we know): a file in it gets a new manifest,
-  an empty folder goes;
+- no readable manifest (the first one is not synced, so a power cut can take it): a
+  file in it gets a new manifest, an empty folder goes;
 - a manifest without sha256 (crash mid-claim): the claim is finished if the file was
   moved in, dropped if the file is still in the inbox (where it will be claimed again);
 - outputs complete (the outbox JSON named by outbox-plan.json, with this task's id) but
@@ -69,9 +69,14 @@ def reconcile(config: Config, conn: Redis, finish: Callable[[Task], Task],
 
 def _load(folder: Path) -> Task | None:
     """The folder's task, with a manifest rebuilt from its file if it had none."""
-    if (folder / MANIFEST).exists():
+    try:
         return Task.load(folder)
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    except FileNotFoundError:
+        pass
+    except (ValueError, TypeError) as exc:  # left empty or half-written by a power cut
+        log.warning("%s: task.json unreadable (%s); rebuilding it", folder.name, exc)
+    files = [p for p in folder.iterdir()
+             if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST]
     if len(files) != 1:
         if not files:
             log.info("%s: empty task folder (claim interrupted before the move); removed", folder.name)

@@ -57,9 +57,14 @@ class Task:
     def from_dict(cls, raw: dict) -> Task:
         return cls(**raw)
 
-    def save(self, tasks_dir: Path) -> None:
+    def save(self, tasks_dir: Path, sync: bool = True) -> None:
+        """`sync=False` skips the fsyncs: for a manifest that is only a hint, which a crash
+        may leave empty or half-written (the work folder's reconciliation rebuilds it)."""
         data = json.dumps(self.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
-        durable.write_bytes(self.folder(tasks_dir) / MANIFEST, data)
+        if sync:
+            durable.write_bytes(self.folder(tasks_dir) / MANIFEST, data)
+        else:
+            (self.folder(tasks_dir) / MANIFEST).write_bytes(data)
 
     @classmethod
     def load(cls, folder: Path) -> Task:
