@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from redis import Redis
@@ -45,6 +46,7 @@ from ingest.task import Task, new_task_id
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.5
+CLAIM_THREADS = 4
 MAX_RESTARTS = 3  # observer restarts within RESTART_WINDOW before the daemon gives up
 RESTART_WINDOW = 60.0
 # What can mean "a file arrived or changed". Not opened / closed-without-writing: our own
@@ -81,6 +83,9 @@ class Watcher:
         self.ready = threading.Event()  # set once watching and the first scan is done
         self.observer: BaseObserver | None = None
         self.restarts: list[float] = []  # monotonic times of recent observer restarts
+        self.batch_lock, self.aside_lock = threading.Lock(), threading.Lock()
+        # Claims wait on fsync; a few at once share the disk's flushes.
+        self.claimers = ThreadPoolExecutor(CLAIM_THREADS, thread_name_prefix="claim")
 
     def touch(self, path: Path) -> None:
         """Something happened at `path`: (re)start its quiet period."""
@@ -89,15 +94,16 @@ class Watcher:
         except ValueError:
             return
         if len(rel.parts) < 2 or rel.parts[0] not in PRIORITIES:
-            return
-        pattern = matching_pattern(rel, self.config.ingest.ignore)
+            why = "not inside inbox/high, inbox/normal or inbox/low"
+        else:
+            pattern = matching_pattern(rel, self.config.ingest.ignore)
+            why = f"matches {pattern!r} in ingest.ignore" if pattern else ""
         now = time.monotonic()
         with self.lock:
-            if pattern is not None:
+            if why:
                 if path not in self.ignored:
                     self.ignored.add(path)
-                    log.info("inbox/%s: ignored (matches %r in ingest.ignore); left where it is",
-                             rel, pattern)
+                    log.info("inbox/%s: ignored (%s); left where it is", rel, why)
                 return
             candidate = self.pending.get(path)
             if candidate is None:
@@ -142,26 +148,41 @@ class Watcher:
         now = time.monotonic()
         with self.lock:
             candidates = list(self.pending.values())
+        ready = []
         for candidate in candidates:
             try:
                 verdict = settle.check(candidate, now, self.config.ingest)
-                if verdict is Verdict.WAIT:
-                    continue
-                with self.lock:
-                    self.pending.pop(candidate.path, None)
-                if verdict is Verdict.READY:
-                    self.claim(candidate)
-            except Exception:  # noqa: BLE001 - one bad file must not stop the daemon
-                log.exception("%s %s: unexpected error while claiming; will try again",
-                              candidate.task_id, display_name(candidate.path.name))
+            except OSError as exc:
+                log.warning("%s %s: could not be checked (%s); will try again",
+                            candidate.task_id, display_name(candidate.path.name), exc)
                 self.touch(candidate.path)
+                continue
+            if verdict is Verdict.WAIT:
+                continue
+            with self.lock:
+                self.pending.pop(candidate.path, None)
+            if verdict is Verdict.READY:
+                ready.append(candidate)
+            else:
+                log.info("%s %s: gone before it settled (moved away or deleted)",
+                         candidate.task_id, display_name(candidate.path.name))
+        list(self.claimers.map(self._claim_guarded, ready))
+
+    def _claim_guarded(self, candidate: Candidate) -> None:
+        try:
+            self.claim(candidate)
+        except Exception:  # noqa: BLE001 - one bad file must not stop the daemon
+            log.exception("%s %s: unexpected error while claiming; will try again",
+                          candidate.task_id, display_name(candidate.path.name))
+            self.touch(candidate.path)
 
     def claim(self, candidate: Candidate) -> None:
         path, task_id = candidate.path, candidate.task_id
         rel = path.relative_to(self.inbox)
         name = display_name(path.name)
         folder = batch.batch_folder(rel)
-        batch_id = batch.batch_id(self.inbox / folder) if folder else None
+        with self.batch_lock:  # one id per dropped folder, whichever claim asks first
+            batch_id = batch.batch_id(self.inbox / folder) if folder else None
         relpath = batch.relpath(rel) if folder else None
         try:
             task = spool.start_claim(path, task_id, rel.parts[0], self.config.paths.tasks,
@@ -197,7 +218,8 @@ class Watcher:
                 status.add_to_batch(self.conn, task.batch, task.id, task.relpath.split("/")[0],
                                     task.priority, self.config.results.status_ttl)
             if duplicates.is_skipped(task, self.config):
-                duplicates.set_aside(self.conn, task, self.config)
+                with self.aside_lock:
+                    duplicates.set_aside(self.conn, task, self.config)
                 shutil.rmtree(task.folder(self.config.paths.tasks))
             else:
                 queue.enqueue_task(self.conn, task, self.config)
@@ -209,7 +231,8 @@ class Watcher:
         """A symlink, device or pipe: moved aside unread, with a sidecar saying why."""
         name = display_name(path.name)
         record = aside.error_record(task_id, name, exc, exc.message, attempts=0)
-        sidecar = aside.set_aside(path, safe_name(path.name), self.config.paths.failed, record)
+        with self.aside_lock:  # two claims must not pick the same free name
+            sidecar = aside.set_aside(path, safe_name(path.name), self.config.paths.failed, record)
         log.warning("%s %s: refused: %s -> failed/%s", task_id, name, exc.message, sidecar.name)
         try:
             status.set_state(self.conn, task_id, TaskState.FAILED, self.config.results.status_ttl,
@@ -273,6 +296,7 @@ class Watcher:
                     self.scan()
                     next_rescan = time.monotonic() + self.config.ingest.rescan_seconds
         finally:
+            self.claimers.shutdown()
             if self.observer is not None:
                 self.observer.stop()
                 self.observer.join(timeout=5)
