@@ -180,33 +180,25 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
+    conn = connect(config)
     if args.batch:
-        return _batch_status(args, config)
-    if not args.task_id:
+        record, what = status.get_batch(conn, args.batch), f"batch {args.batch}"
+    elif args.task_id:
+        record, what = status.get_status(conn, args.task_id), f"task {args.task_id}"
+    else:
         print("docvault: give a TASK_ID, or --batch ID", file=sys.stderr)
         return 2
-    record = status.get_status(connect(config), args.task_id)
     if record is None:
-        print(f"docvault: no task {args.task_id} (unknown, or its record expired)", file=sys.stderr)
+        print(f"docvault: no {what} (unknown, or its record expired)", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+    elif isinstance(record, status.BatchTotals):
+        states = ", ".join(f"{state} {count}" for state, count in sorted(record.states.items()))
+        print(f"batch {record.batch_id}  {record.name}  ({record.priority})\n{record.total} file(s): {states}")
     else:
         name = record.fields.get("name", "")
         print(f"{record.task_id}  {name}\n{record.state.value}  {record.progress:3d} %  {record.message}")
-    return 0
-
-
-def _batch_status(args: argparse.Namespace, config: Config) -> int:
-    totals = status.get_batch(connect(config), args.batch)
-    if totals is None:
-        print(f"docvault: no batch {args.batch} (unknown, or its record expired)", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(totals.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        states = ", ".join(f"{state} {count}" for state, count in sorted(totals.states.items()))
-        print(f"batch {totals.batch_id}  {totals.name}  ({totals.priority})\n{totals.total} file(s): {states}")
     return 0
 
 
