@@ -8,7 +8,6 @@ times from the first drop to the last job on the queues. Run: `python -m bench.i
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,15 +20,10 @@ from redis import Redis
 from ingest import redis_server
 from ingest.config import PRIORITIES
 from ingest.queue import all_queues
+from tests.conftest import _free_port  # dev tooling, like the tests: one free-port helper
 
 FILES = 1000
 SETTLE_SECONDS = 2.0  # the shipped default: part of the time measured
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _peak_rss_mb(pid: int) -> float:
