@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -96,3 +98,18 @@ def tasks(config: Config) -> list[Task]:
 
 def inbox_files(config: Config) -> list[Path]:
     return sorted(p for p in config.paths.inbox.rglob("*") if p.is_file() or p.is_symlink())
+
+
+@pytest.fixture
+def other_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A folder on another filesystem than tmp_path (a world-writable tmpfs), for the
+    copy-fsync-unlink path of a move across filesystems (EXDEV)."""
+    for line in Path("/proc/mounts").read_text().splitlines():
+        mount, fstype = line.split()[1:3]
+        info = os.stat(mount)
+        if fstype == "tmpfs" and info.st_mode & 0o1777 == 0o1777 and info.st_dev != tmp_path.stat().st_dev:
+            folder = Path(tempfile.mkdtemp(prefix="docvault-test-", dir=mount))
+            yield folder
+            shutil.rmtree(folder)
+            return
+    pytest.skip("needs a world-writable tmpfs (such as /dev/shm) on another filesystem than the tests' folder")

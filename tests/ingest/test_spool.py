@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -10,7 +11,7 @@ import pytest
 from ingest import spool
 from ingest.task import MANIFEST, Task
 from tests.conftest import wait_for
-from tests.ingest.conftest import inbox_files, queued_ids, tasks
+from tests.ingest.conftest import inbox_files, queued_ids, tasks, wait_queued
 
 
 def test_symlink_pointing_outside_goes_to_failed_unread(make_config, daemon, conn, tmp_path):
@@ -42,6 +43,19 @@ def test_fifo_goes_to_failed_unread(make_config, daemon, conn):
     wait_for(sidecar.exists, what="the error sidecar")
     assert "pipe (FIFO)" in json.loads(sidecar.read_text())["message"]
     assert tasks(config) == [] and queued_ids(conn) == []
+
+
+def test_claim_across_filesystems_copies_then_removes_the_original(make_config, daemon, conn, other_filesystem):
+    config = make_config(paths={"work": str(other_filesystem / "work")})
+    daemon(config)
+    data = b"%PDF-1.4\n" + os.urandom(300_000) + b"\n%%EOF\n"
+    (config.paths.inbox / "normal" / "big.pdf").write_bytes(data)
+
+    (job_id,) = wait_queued(conn, 1)
+    (task,) = tasks(config)
+    assert task.id == job_id and task.original(config.paths.tasks).read_bytes() == data
+    assert task.sha256 == hashlib.sha256(data).hexdigest()
+    assert inbox_files(config) == []
 
 
 def test_manifest_is_written_before_the_move_and_completed_after(tmp_path):

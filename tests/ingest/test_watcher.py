@@ -43,7 +43,7 @@ def test_ignored_files_are_left_where_they_are(make_config, daemon, conn, caplog
 
     wait_queued(conn, 1)
     running.watcher.scan()  # a rescan does not take them either
-    running.watcher.claim_settled()
+    assert running.watcher.pending == {}
     assert [t.name for t in tasks(config)] == ["real.pdf"]
     assert all((normal / rel).read_bytes() == b"not for us" for rel in ignored)
     assert "inbox/normal/Thumbs.db: ignored (matches 'Thumbs.db' in ingest.ignore)" in caplog.text
