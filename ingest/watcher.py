@@ -118,6 +118,8 @@ class Watcher:
     def scan_tree(self, folder: Path) -> None:
         """Look at every file below `folder`, as if an event had just touched it (files
         already waiting keep their clock). Ignored folders are not entered."""
+        if folder != self.inbox and matching_pattern(folder.relative_to(self.inbox), self.config.ingest.ignore):
+            return
         for root, dirs, files in os.walk(folder):
             here = Path(root)
             kept = []
