@@ -15,6 +15,7 @@ def matching_pattern(rel: PurePath, patterns: Sequence[str]) -> str | None:
     """
     for part in rel.parts:
         for pattern in patterns:
-            if fnmatch.fnmatchcase(part, pattern):
+            # Case-blind, as the SMB clients that write here are: THUMBS.DB, SCAN.TMP.
+            if fnmatch.fnmatchcase(part.casefold(), pattern.casefold()):
                 return pattern
     return None

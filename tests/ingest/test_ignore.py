@@ -18,6 +18,7 @@ DEFAULTS = load_config(REPO / "config.yaml", env={}).ingest.ignore
     "x.tmp", "x.part", "x.partial", "x.filepart", "x.crdownload", ".x.swp",
     "@Recycle/a.pdf", ".@__thumb/a.jpg", "@Recently-Snapshot/a.pdf", ".streams/a.pdf",
     "@eaDir/a.pdf", "#recycle/a.pdf", ".Trashes/501/a.pdf", "__MACOSX/a.pdf", "batch/@eaDir/a.jpg",
+    "THUMBS.DB", "SCAN.TMP", "@eadir/a.jpg",
 ])
 def test_config_yaml_ignores_system_and_partial_files(rel):
     assert matching_pattern(PurePath("normal", rel), DEFAULTS) is not None

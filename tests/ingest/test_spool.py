@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 
 import pytest
 
@@ -42,6 +43,21 @@ def test_fifo_goes_to_failed_unread(make_config, daemon, conn):
     sidecar = config.paths.failed / "pipe.pdf.error.json"
     wait_for(sidecar.exists, what="the error sidecar")
     assert "pipe (FIFO)" in json.loads(sidecar.read_text())["message"]
+    assert tasks(config) == [] and queued_ids(conn) == []
+
+
+def test_device_file_goes_to_failed_unread(make_config, daemon, conn):
+    config = make_config()
+    daemon(config)
+    try:  # /dev/null's twin: reading it would give nothing, but it must not even be opened
+        os.mknod(config.paths.inbox / "high" / "null.pdf", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device file needs CAP_MKNOD (root)")
+
+    sidecar = config.paths.failed / "null.pdf.error.json"
+    wait_for(sidecar.exists, what="the error sidecar")
+    assert "device" in json.loads(sidecar.read_text())["message"]
+    assert stat.S_ISCHR((config.paths.failed / "null.pdf").lstat().st_mode)
     assert tasks(config) == [] and queued_ids(conn) == []
 
 
