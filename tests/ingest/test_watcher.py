@@ -148,3 +148,12 @@ def test_dropped_folder_is_a_batch_and_keeps_its_structure(make_config, daemon, 
     assert "Hello" in (outbox / "receipts" / "r1.txt").read_text()
     shown = docvault("status", "--batch", batch_id).stdout
     assert "Tax 2025" in shown and "2 file(s): COMPLETED 2" in shown
+
+
+def test_watch_command_exits_non_zero_when_it_cannot_watch(make_config):
+    config = make_config()
+    config.paths.inbox.write_text("a file where the inbox folder should be")
+
+    proc = docvault("watch", check=False, timeout=60)
+    assert proc.returncode == 2
+    assert "cannot watch" in proc.stderr and "ingest.polling" in proc.stderr
