@@ -34,6 +34,7 @@ class Candidate:
     first_seen: float  # monotonic
     last_event: float  # monotonic time of the last event, scan or change that touched it
     last_stat: tuple[int, int, int] | None  # size, mtime_ns, inode at that time
+    said_unreadable: bool = False  # the log has said once that it cannot be opened
 
 
 def stat_key(path: Path) -> tuple[int, int, int] | None:
@@ -83,8 +84,15 @@ def check(candidate: Candidate, now: float, settings: IngestSettings) -> Verdict
     if not is_regular(path):
         return Verdict.READY
     previous, candidate.last_stat = candidate.last_stat, current
-    if current != previous or not is_readable(path):
-        candidate.last_event = now  # still changing (or locked): wait another quiet period
+    if current != previous:
+        candidate.last_event = now  # still changing: wait another quiet period
+        return Verdict.WAIT
+    if not is_readable(path):
+        if not candidate.said_unreadable:
+            candidate.said_unreadable = True
+            log.warning("%s %s: cannot be opened for reading (permissions?); waiting until it can",
+                        candidate.task_id, path.name)
+        candidate.last_event = now
         return Verdict.WAIT
     if not has_pdf_end(path):
         waited = now - candidate.first_seen

@@ -104,6 +104,21 @@ def test_pdf_without_end_marker_waits_until_max_wait(tmp_path, caplog):
     assert "t-1 cut.pdf: no %%EOF after 31 s; claiming it anyway" in caplog.text
 
 
+def test_unreadable_file_waits_and_says_why_once(tmp_path, caplog, monkeypatch):
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    rules = IngestSettings(settle_seconds=2)
+    candidate = _candidate(path, now=100.0)
+    monkeypatch.setattr(settle, "is_readable", lambda p: False)  # as a file without read permission
+
+    assert settle.check(candidate, 102.0, rules) is Verdict.WAIT
+    assert settle.check(candidate, 104.0, rules) is Verdict.WAIT
+    assert caplog.text.count("cannot be opened for reading") == 1
+
+    monkeypatch.undo()
+    assert settle.check(candidate, 106.0, rules) is Verdict.READY
+
+
 def test_symlink_is_ready_at_once_and_never_opened(tmp_path):
     path = tmp_path / "link.pdf"
     path.symlink_to(tmp_path / "nowhere.pdf")  # dangling: opening it would fail
