@@ -8,7 +8,8 @@ lost its data, this puts every task folder back on its way:
   moved in, dropped if the file is still in the inbox (where it will be claimed again);
 - outputs complete (the outbox JSON named by outbox-plan.json, with this task's id) but
   the folder still there (crash after writing them): the folder is removed;
-- no queued, scheduled or running job: the task is queued again.
+- no queued, scheduled or running job: the task is queued again, unless a worker wrote
+  into the folder within a page timeout (Redis lost the job of a task still running).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,6 +58,10 @@ def reconcile(config: Config, conn: Redis, finish: Callable[[Task], Task],
                 task = finish(task)
                 log.info("%s %s: claim interrupted after the move; finished it", task.id, task.name)
             elif _has_active_job(conn, task.id):
+                continue
+            elif _worker_was_here_lately(task, folder, config.pipeline.page_timeout_seconds + 60):
+                log.info("%s %s: no job in Redis, but a worker wrote here lately; looking again "
+                         "at the next rescan", task.id, task.name)
                 continue
             else:
                 log.info("%s %s: in the work folder without a job; queueing it again", task.id, task.name)
@@ -112,6 +118,13 @@ def _is_finished(task: Task, folder: Path, config: Config, conn: Redis) -> bool:
     shutil.rmtree(folder)
     log.info("%s %s: outputs were complete; removed the leftover task folder", task.id, task.name)
     return True
+
+
+def _worker_was_here_lately(task: Task, folder: Path, window: float) -> bool:
+    """A job lost with Redis's data may still be running: its worker writes pages and the
+    outbox plan beside the file, at least once per page timeout."""
+    written = [p.stat().st_mtime for p in folder.iterdir() if p.name not in (MANIFEST, task.file_name)]
+    return bool(written) and time.time() - max(written) < window
 
 
 def _has_active_job(conn: Redis, task_id: str) -> bool:

@@ -4,7 +4,9 @@ happened to the daemon or to Redis."""
 from __future__ import annotations
 
 import json
+import os
 import signal
+import time
 
 import pytest
 
@@ -87,6 +89,8 @@ def test_outputs_of_another_task_do_not_finish_this_one(make_config, conn):
     task.save(config.paths.tasks)
     task.original(config.paths.tasks).write_bytes(b"pdf")
     (folder / OUTBOX_PLAN).write_text(json.dumps({"stem": "a"}))
+    long_ago = time.time() - 86400  # its worker is long gone
+    os.utime(folder / OUTBOX_PLAN, (long_ago, long_ago))
     config.paths.outbox.mkdir(parents=True)
     (config.paths.outbox / "a.json").write_text(json.dumps({"task_id": "someone-else"}))
     dispatched: list[Task] = []
@@ -125,3 +129,22 @@ def test_claim_interrupted_before_the_move_is_dropped(make_config, conn):
     reconcile.reconcile(config, conn, _never, _never)
 
     assert not task.folder(config.paths.tasks).exists()
+
+
+def test_task_a_worker_is_still_on_is_not_queued_twice_when_redis_lost_its_job(make_config, conn):
+    config = make_config()
+    task = Task(id="20260101-000000-eeee", name="big.pdf", file_name="big.pdf", priority="low",
+                sha256="0" * 64, size=3, created_at="2026-01-01T00:00:00+00:00")
+    folder = task.folder(config.paths.tasks)
+    (folder / "pages").mkdir(parents=True)  # what a running worker writes
+    task.save(config.paths.tasks)
+    task.original(config.paths.tasks).write_bytes(b"pdf")
+    dispatched: list[Task] = []
+
+    reconcile.reconcile(config, conn, _never, dispatched.append)
+    assert dispatched == []
+
+    long_ago = time.time() - config.pipeline.page_timeout_seconds - 120  # the worker died with it
+    os.utime(folder / "pages", (long_ago, long_ago))
+    reconcile.reconcile(config, conn, _never, dispatched.append)
+    assert [t.id for t in dispatched] == [task.id]
