@@ -4,12 +4,15 @@ structure.
 
 The batch id is kept in a hidden marker file inside the dropped folder (ignored like any
 hidden file), so files claimed after a restart, or after Redis lost its data, still join
-their batch.
+their batch. Once every file is claimed and the folder has been quiet for a while, the
+empty folder goes, so that the inbox shows only what is still to come.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
 from pathlib import Path, PurePath
 
 from ingest import durable
@@ -44,3 +47,29 @@ def batch_id(folder: Path) -> str:
     durable.write_bytes(marker, new_id.encode())
     log.info("batch %s: folder %s", new_id, folder.name)
     return new_id
+
+
+def remove_if_consumed(folder: Path, quiet_seconds: float) -> bool:
+    """Remove a batch folder that holds nothing but its marker and empty folders, none
+    changed for `quiet_seconds`. Anything else in it (a file still to come, an ignored
+    .DS_Store, a folder not dropped by us) keeps it."""
+    marker = folder / MARKER
+    if not marker.exists():
+        return False
+    folders = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        if any(here / name != marker for name in files) or any(os.path.islink(here / d) for d in dirs):
+            return False
+        folders.append(here)
+    if time.time() - max(f.stat().st_mtime for f in folders) < quiet_seconds:
+        return False
+    batch = marker.read_text(encoding="utf-8").strip()
+    marker.unlink()
+    try:
+        for empty in reversed(folders):  # deepest first
+            empty.rmdir()
+    except OSError:  # something arrived just now: it stays, and starts a new batch
+        return False
+    log.info("batch %s: every file claimed; removed the empty folder %s", batch, folder.name)
+    return True

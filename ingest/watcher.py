@@ -145,6 +145,9 @@ class Watcher:
             folder = self.inbox / priority
             folder.mkdir(parents=True, exist_ok=True)
             self.scan_tree(folder)
+            for dropped in folder.iterdir():
+                if dropped.is_dir() and not dropped.is_symlink():
+                    batch.remove_if_consumed(dropped, self.config.ingest.rescan_seconds)
 
     def claim_settled(self) -> None:
         now = time.monotonic()

@@ -126,7 +126,7 @@ def test_thousand_files_in_three_inboxes_are_each_claimed_once(make_config, daem
 
 
 def test_dropped_folder_is_a_batch_and_keeps_its_structure(make_config, daemon, conn, run_worker, tmp_path):
-    config = make_config()
+    config = make_config(ingest={"rescan_seconds": 1})
     daemon(config)
     drop = tmp_path / "Tax 2025"
     (drop / "receipts").mkdir(parents=True)
@@ -148,6 +148,8 @@ def test_dropped_folder_is_a_batch_and_keeps_its_structure(make_config, daemon, 
     assert "Hello" in (outbox / "receipts" / "r1.txt").read_text()
     shown = docvault("status", "--batch", batch_id).stdout
     assert "Tax 2025" in shown and "2 file(s): COMPLETED 2" in shown
+    wait_for(lambda: not (config.paths.inbox / "normal" / "Tax 2025").exists(),
+             what="the consumed batch folder to leave the inbox")
 
 
 def test_watch_command_exits_non_zero_when_it_cannot_watch(make_config):
