@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from redis import Redis
@@ -21,8 +22,12 @@ from redis import Redis
 from ingest import redis_server, status
 from ingest.config import Config, load_config
 from ingest.errors import DocVaultError
+from ingest.health import PARTS
+from ingest.status import TaskState
 
 log = logging.getLogger("docvault")
+
+FOLLOW_SECONDS = 1.0
 
 DESCRIPTION = """\
 DocVault Ingest: drop scans into inbox/high, inbox/normal or inbox/low; the text,
@@ -77,15 +82,60 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("file", type=Path)
     cmd.set_defaults(func=cmd_process)
 
-    cmd = sub.add_parser("status", help="show a task's status and progress, or a batch's totals")
+    cmd = sub.add_parser("status", help="show a task's status and progress, or a batch's totals",
+                         description="Show a task's state (QUEUED, PROCESSING, RETRYING, COMPLETED, "
+                         "FAILED), progress and message, or with --batch the totals of a dropped "
+                         "folder. With --follow, a live progress bar until the task is done; the "
+                         "exit status is then 0 for COMPLETED, 1 for FAILED.")
     cmd.add_argument("task_id", nargs="?")
     cmd.add_argument("--batch", metavar="ID", help="totals of a dropped folder (its id is in each JSON)")
+    cmd.add_argument("--follow", "-f", action="store_true", help="follow a task's progress until it is done")
     cmd.add_argument("--json", action="store_true", help="print JSON for scripts")
     cmd.set_defaults(func=cmd_status)
 
     cmd = sub.add_parser("result", help="print a finished task's result JSON (kept for results.ttl_hours)")
     cmd.add_argument("task_id")
+    cmd.add_argument("--json", action="store_true", help="accepted for symmetry: the result is JSON")
     cmd.set_defaults(func=cmd_result)
+
+    cmd = sub.add_parser("list", help="list the tasks Redis remembers (results.status_ttl_days)")
+    cmd.add_argument("--status", choices=[s.value for s in TaskState], type=str.upper,
+                     help="only tasks in this state")
+    cmd.add_argument("--batch", metavar="B", help="only tasks from the dropped folder B")
+    cmd.add_argument("--json", action="store_true", help="print JSON for scripts")
+    cmd.set_defaults(func=cmd_list)
+
+    cmd = sub.add_parser("stats", help="queues, workers, throughput and success rate",
+                         description="Queue lengths per priority, the workers and what each is "
+                         "doing, tasks completed and failed in the last hour and day, mean and "
+                         "95th-percentile processing time, pages per minute of processing and "
+                         "the success rate (last day).")
+    cmd.add_argument("--json", action="store_true", help="print JSON for scripts")
+    cmd.set_defaults(func=cmd_stats)
+
+    cmd = sub.add_parser("health", help="exit 0 only when Redis, the watcher and a worker are alive",
+                         description="For healthchecks: exit 0 when Redis answers, the ingest "
+                         "daemon's heartbeat is fresh and at least one worker is alive; else 1.")
+    cmd.add_argument("--only", choices=PARTS, help="check this part only")
+    cmd.add_argument("--json", action="store_true", help="print JSON for scripts")
+    cmd.set_defaults(func=cmd_health)
+
+    cmd = sub.add_parser("retry", help="put failed files back through the pipeline",
+                         description="Move a failed file from outbox/failed back into the "
+                         "pipeline as a new task: the one of TASK_ID, or with --failed all of them.")
+    which = cmd.add_mutually_exclusive_group(required=True)
+    which.add_argument("task_id", nargs="?", help="the failed task to retry")
+    which.add_argument("--failed", action="store_true", help="retry every file in outbox/failed")
+    cmd.add_argument("--json", action="store_true", help="print the new task ids as JSON")
+    cmd.set_defaults(func=cmd_retry)
+
+    cmd = sub.add_parser("dashboard", help="run rq-dashboard (default http://127.0.0.1:9181)",
+                         description="Serve rq-dashboard for this appliance's queues. Listens on "
+                         "dashboard.host (127.0.0.1) only; another address needs "
+                         "dashboard.username and dashboard.password.")
+    cmd.add_argument("--host", help="address to listen on (default: dashboard.host)")
+    cmd.add_argument("--port", type=int, help="port (default: dashboard.port)")
+    cmd.set_defaults(func=cmd_dashboard)
     return parser
 
 
@@ -106,19 +156,14 @@ def cmd_watch(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, config: Config) -> int:
-    from rq import Worker
-    from rq.serializers import JSONSerializer
-
-    from ingest.queue import all_queues
+    from ingest import worker
 
     # One single-threaded tesseract per core: without this, two tesseracts on two cores
     # fight over threads and run three times slower.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     if config.source is not None:  # the job loads the config again: the same file
         os.environ["DOCVAULT_CONFIG"] = str(config.source.resolve())
-    conn = connect(config)
-    worker = Worker(all_queues(conn), connection=conn, serializer=JSONSerializer)
-    worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
+    worker.run(config, connect(config), burst=args.burst)
     return 0
 
 
@@ -191,15 +236,37 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     if record is None:
         print(f"docvault: no {what} (unknown, or its record expired)", file=sys.stderr)
         return 1
+    following = args.follow and isinstance(record, status.TaskStatus)
+    if following:
+        record = _follow(conn, record, show=not args.json)
     if args.json:
         print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
     elif isinstance(record, status.BatchTotals):
         states = ", ".join(f"{state} {count}" for state, count in sorted(record.states.items()))
         print(f"batch {record.batch_id}  {record.name}  ({record.priority})\n{record.total} file(s): {states}")
-    else:
+    elif not following:
         name = record.fields.get("name", "")
         print(f"{record.task_id}  {name}\n{record.state.value}  {record.progress:3d} %  {record.message}")
+    if following:
+        return 0 if record.state is TaskState.COMPLETED else 1
     return 0
+
+
+def _follow(conn: Redis, record: status.TaskStatus, show: bool) -> status.TaskStatus:
+    """Redraw a progress bar each second until the task is COMPLETED or FAILED."""
+    if show:
+        print(f"{record.task_id}  {record.fields.get('name', '')}")
+    while True:
+        if show:
+            bar = "#" * (record.progress // 4)
+            print(f"\r[{bar:<25}] {record.progress:3d} %  {record.state.value:<10} {record.message[:60]:<60}",
+                  end="", flush=True)
+        if record.state.is_final:
+            if show:
+                print()
+            return record
+        time.sleep(FOLLOW_SECONDS)
+        record = status.get_status(conn, record.task_id) or record
 
 
 def cmd_result(args: argparse.Namespace, config: Config) -> int:
@@ -209,6 +276,93 @@ def cmd_result(args: argparse.Namespace, config: Config) -> int:
               "after results.ttl_hours; the JSON sidecar in the outbox stays)", file=sys.stderr)
         return 1
     print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, config: Config) -> int:
+    state = TaskState(args.status) if args.status else None
+    records = status.list_tasks(connect(config), state, args.batch)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2))
+        return 0
+    for r in records:
+        print(f"{r.task_id}  {r.state.value:<10} {r.progress:3d} %  {r.fields.get('name', '')}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, config: Config) -> int:
+    from ingest import stats
+
+    figures = stats.collect(connect(config))
+    if args.json:
+        print(json.dumps(figures.to_dict(), indent=2))
+        return 0
+
+    def num(value: float | None, unit: str = "") -> str:
+        return "-" if value is None else f"{value:g}{unit}"
+
+    queued = ", ".join(f"{name} {n}" for name, n in figures.queued.items())
+    scheduled = sum(figures.scheduled.values())
+    print(f"queued:        {queued}  ({scheduled} waiting to retry)")
+    print(f"workers:       {len([w for w in figures.workers if w.alive])} alive")
+    for w in figures.workers:
+        doing = f"on task {w.task_id}" if w.task_id else w.state
+        print(f"  {w.name}: {doing}{'' if w.alive else ' (silent: dead?)'}")
+    print(f"last hour:     {figures.last_hour.completed} completed, {figures.last_hour.failed} failed")
+    print(f"last day:      {figures.last_day.completed} completed, {figures.last_day.failed} failed")
+    print(f"time per task: mean {num(figures.mean_seconds, ' s')}, 95% under {num(figures.p95_seconds, ' s')}")
+    print(f"pages/minute:  {num(figures.pages_per_minute)} (per worker, while working)")
+    rate = None if figures.success_rate is None else round(figures.success_rate * 100, 1)
+    print(f"success rate:  {num(rate, ' %')}")
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, config: Config) -> int:
+    from ingest import health
+
+    conn = Redis.from_url(config.redis.effective_url, socket_connect_timeout=3, socket_timeout=3)
+    parts = health.check(conn, args.only)
+    if args.json:
+        print(json.dumps({part: {"ok": ok, "detail": why} for part, (ok, why) in parts.items()}, indent=2))
+    else:
+        for part, (ok, why) in parts.items():
+            print(f"{part:<8} {'ok' if ok else 'FAIL':<5} {why}")
+    return 0 if all(ok for ok, _ in parts.values()) else 1
+
+
+def cmd_retry(args: argparse.Namespace, config: Config) -> int:
+    from ingest import retry
+
+    failed_dir = config.paths.failed
+    if args.failed:
+        sidecars = retry.failed_sidecars(failed_dir)
+    else:
+        sidecar = retry.find_sidecar(failed_dir, args.task_id)
+        if sidecar is None:
+            print(f"docvault: no failed task {args.task_id} in {failed_dir}", file=sys.stderr)
+            return 1
+        sidecars = [sidecar]
+    conn = connect(config)
+    retried = {}
+    for sidecar in sidecars:
+        task = retry.retry_failed(conn, config, sidecar)
+        retried[task.id] = task.name
+    if args.json:
+        print(json.dumps([{"task_id": i, "name": n} for i, n in retried.items()], ensure_ascii=False))
+    else:
+        for task_id, name in retried.items():
+            print(f"{task_id}  {name}")
+        print(f"{len(retried)} file(s) queued again")
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace, config: Config) -> int:
+    from ingest import dashboard
+
+    host = args.host or config.dashboard.host
+    port = args.port or config.dashboard.port
+    log.info("dashboard on http://%s:%d/", host, port)
+    dashboard.serve(config, host, port)
     return 0
 
 

@@ -84,6 +84,7 @@ class WorkerSettings:
     count: int = 0  # 0: one per core
     max_retries: int = 3
     retry_delays: tuple[int, ...] = (10, 60, 300)
+    heartbeat_seconds: int = 10  # a worker silent for 3 heartbeats is dead; its task is requeued
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,22 @@ class ResultSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class NotifySettings:
+    webhook_url: str = ""  # empty: no webhooks
+    webhook_secret: str = ""  # HMAC-SHA256 key for the X-DocVault-Signature header
+    retry_delays: tuple[int, ...] = (10, 60, 300, 900, 3600)  # one retry per delay
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardSettings:
+    host: str = "127.0.0.1"
+    port: int = 9181
+    username: str = ""
+    password: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     redis: RedisSettings = field(default_factory=RedisSettings)
     paths: Paths = field(default_factory=Paths)
@@ -125,6 +142,8 @@ class Config:
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     results: ResultSettings = field(default_factory=ResultSettings)
     categories: CategoryRules = field(default_factory=lambda: parse_categories(None))
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
     source: Path | None = None  # the config.yaml this came from, if any
 
 
@@ -137,6 +156,12 @@ ENV_OVERRIDES = {
     "WORKER_MAX_RETRIES": "worker.max_retries",
     "TESSERACT_LANGUAGES": "pipeline.languages",
     "WORKER_POLL_INTERVAL": "ingest.rescan_seconds",
+    "NOTIFY_WEBHOOK_URL": "notify.webhook_url",
+    "NOTIFY_WEBHOOK_SECRET": "notify.webhook_secret",
+    "DASHBOARD_HOST": "dashboard.host",
+    "DASHBOARD_PORT": "dashboard.port",
+    "DASHBOARD_USERNAME": "dashboard.username",
+    "DASHBOARD_PASSWORD": "dashboard.password",
 }
 
 

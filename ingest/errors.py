@@ -53,3 +53,16 @@ class WatcherDied(DocVaultError):
     """The folder watcher cannot run; the daemon exits so its supervisor restarts it."""
 
     reason = "watcher"
+
+
+class WorkerLost(DocVaultError):
+    """The worker died while reading this file, as many times as retries allow."""
+
+    reason = "worker-lost"
+
+
+class TaskFailed(DocVaultError):
+    """What RQ records for a failed job: the task id and reason, never the file name
+    (rq-dashboard shows it unescaped); the error file in outbox/failed has the details."""
+
+    reason = "failed"

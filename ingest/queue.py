@@ -7,7 +7,10 @@ description names the task id only, so nothing from a file name reaches rq-dashb
 from __future__ import annotations
 
 import logging
+import subprocess
+from pathlib import Path
 
+from PIL import Image
 from redis import Redis
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
@@ -20,6 +23,10 @@ from ingest.task import Task
 log = logging.getLogger(__name__)
 
 JOB_FUNCTION = "pipeline.job.run"
+# Beyond the pages themselves: loading, the searchable PDF, the outbox.
+JOB_OVERHEAD_SECONDS = 120
+# Rendering one page, on top of its tesseract run (which has its own timeout).
+RENDER_SECONDS_PER_PAGE = 60
 
 
 def get_queue(conn: Redis, priority: str) -> Queue:
@@ -28,6 +35,32 @@ def get_queue(conn: Redis, priority: str) -> Queue:
 
 def all_queues(conn: Redis) -> list[Queue]:
     return [get_queue(conn, p) for p in PRIORITIES]
+
+
+def count_pages(path: Path, max_pages: int) -> int:
+    """A cheap page count for the job timeout: pdfinfo for PDFs, frames for TIFFs, else 1.
+
+    A file that cannot be counted is counted as one page: it will fail fast anyway.
+    """
+    pages = 1
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+        if b"%PDF-" in head:
+            info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
+            pages = next((int(line.split()[1]) for line in info.stdout.splitlines()
+                          if line.startswith("Pages:")), 1)
+        elif head[:4] in (b"II*\x00", b"MM\x00*"):
+            with Image.open(path) as image:
+                pages = getattr(image, "n_frames", 1)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        pages = 1
+    return max(1, min(pages, max_pages))
+
+
+def job_timeout(pages: int, config: Config) -> int:
+    """RQ's limit for the whole job: every page may take its full tesseract timeout."""
+    return JOB_OVERHEAD_SECONDS + pages * (config.pipeline.page_timeout_seconds + RENDER_SECONDS_PER_PAGE)
 
 
 def enqueue_task(conn: Redis, task: Task, config: Config) -> None:
@@ -40,17 +73,20 @@ def enqueue_task(conn: Redis, task: Task, config: Config) -> None:
         message="waiting for a worker",
         name=task.name,
         priority=task.priority,
+        batch=task.batch or "",
         sha256=task.sha256,
+        created_at=task.created_at,
     )
+    pages = count_pages(task.original(config.paths.tasks), config.pipeline.max_pages)
     retries = config.worker.max_retries
     get_queue(conn, task.priority).enqueue(
         JOB_FUNCTION,
         task.id,
         job_id=task.id,
         description=f"OCR task {task.id}",
-        job_timeout=config.pipeline.page_timeout_seconds * 12,
+        job_timeout=job_timeout(pages, config),
         result_ttl=config.results.result_ttl,
         failure_ttl=config.results.status_ttl,
         retry=Retry(max=retries, interval=list(config.worker.retry_delays)) if retries else None,
     )
-    log.info("%s %s: queued on %s", task.id, task.name, task.priority)
+    log.info("%s %s: queued on %s (%d page(s))", task.id, task.name, task.priority, pages)

@@ -2,16 +2,40 @@
 
 The daemon, the worker and the CLI all go through here. Every write sets the key's
 expiry again, so nothing lives forever and nothing expires while it is still in use.
+
+Keys (all `docvault:`):
+  task:<id>       hash, the task's status record              results.status_ttl_days
+  result:<id>     the result JSON                             results.ttl_hours
+  tasks           sorted set of task ids by claim time        status TTL, pruned on write
+  finished        sorted set of finished-task facts, for stats  one day, pruned on write
+  daemon          hash, the ingest daemon's heartbeat          DAEMON_TTL
+  worker:<name>   the worker's liveness (its RQ name)          a few heartbeats
+  batch:<id>, batch:<id>:tasks   a dropped folder and its tasks  status TTL
+  sha256:<hash>   the first task with this content (duplicates)  CONTENT_TTL
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import logging
+import os
+import socket
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from redis import Redis
+from redis.client import Pipeline
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+DAEMON_KEY = "docvault:daemon"
+DAEMON_TTL = 30  # seconds: `docvault health` calls the daemon dead after this long silent
+TASKS_KEY = "docvault:tasks"
+FINISHED_KEY = "docvault:finished"
+FINISHED_TTL = 86400  # stats look back one day
 
 
 class TaskState(enum.Enum):
@@ -50,6 +74,10 @@ def content_key(sha256: str) -> str:
 CONTENT_TTL = 365 * 86400  # duplicates are recognised for a year after the first copy
 
 
+def worker_key(worker_name: str) -> str:
+    return f"docvault:worker:{worker_name}"
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -60,16 +88,27 @@ class TaskStatus:
     state: TaskState
     progress: int
     message: str
-    fields: dict[str, str]  # name, priority, created_at, updated_at, outputs, ...
+    fields: dict[str, str]  # name, priority, batch, created_at, started_at, attempts, worker,
+    # outputs (JSON: the outbox paths), ...
 
     def to_dict(self) -> dict[str, object]:
         return {
             **self.fields,
+            **({"outputs": _outputs(self.fields["outputs"])} if self.fields.get("outputs") else {}),
             "task_id": self.task_id,
             "status": self.state.value,
             "progress": self.progress,
             "message": self.message,
         }
+
+
+def _outputs(raw: str) -> object:
+    """The worker records the outbox paths as JSON; a file the daemon refused, its
+    error file's path alone."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
 
 
 def set_state(
@@ -83,6 +122,7 @@ def set_state(
 ) -> None:
     """Record where a task stands; `fields` adds or replaces other columns."""
     key = task_key(task_id)
+    now = time.time()
     mapping = {
         "state": state.value,
         "progress": str(progress),
@@ -94,12 +134,15 @@ def set_state(
         pipe.hsetnx(key, "created_at", mapping["updated_at"])
         pipe.hset(key, mapping=mapping)
         pipe.expire(key, ttl)
+        pipe.zadd(TASKS_KEY, {task_id: now}, nx=True)
+        pipe.zremrangebyscore(TASKS_KEY, 0, now - ttl)
+        pipe.expire(TASKS_KEY, ttl)
         pipe.execute()
 
 
 def get_status(conn: Redis, task_id: str) -> TaskStatus | None:
     raw = conn.hgetall(task_key(task_id))
-    if not raw:
+    if not raw or b"state" not in raw:
         return None
     fields = {k.decode(): v.decode() for k, v in raw.items()}
     return TaskStatus(
@@ -109,6 +152,21 @@ def get_status(conn: Redis, task_id: str) -> TaskStatus | None:
         message=fields.pop("message", ""),
         fields=fields,
     )
+
+
+def list_tasks(conn: Redis, state: TaskState | None = None, batch: str | None = None) -> list[TaskStatus]:
+    """Known tasks, oldest first, optionally only those in `state` or from `batch`."""
+    found = []
+    for raw_id in conn.zrange(TASKS_KEY, 0, -1):
+        record = get_status(conn, raw_id.decode())
+        if record is None:
+            continue
+        if state is not None and record.state is not state:
+            continue
+        if batch is not None and record.fields.get("batch") != batch:
+            continue
+        found.append(record)
+    return found
 
 
 def store_result(conn: Redis, task_id: str, result: dict, ttl: int) -> None:
@@ -173,3 +231,67 @@ def get_batch(conn: Redis, batch_id: str) -> BatchTotals | None:
         counts[name] = counts.get(name, 0) + 1
     return BatchTotals(batch_id, fields.get("name", ""), fields.get("priority", ""),
                        fields.get("created_at", ""), len(task_ids), counts)
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """One finished task, as the stats need it."""
+
+    task_id: str
+    state: TaskState  # COMPLETED or FAILED
+    at: float  # Unix time it finished
+    seconds: float  # processing time of the last attempt
+    pages: int
+
+    def to_json(self) -> str:
+        return json.dumps({"task_id": self.task_id, "state": self.state.value, "at": self.at,
+                           "seconds": self.seconds, "pages": self.pages})
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> Finished:
+        data = json.loads(raw)
+        return cls(data["task_id"], TaskState(data["state"]), data["at"], data["seconds"], data["pages"])
+
+
+def record_finished(conn: Redis, fact: Finished) -> None:
+    with conn.pipeline() as pipe:
+        pipe.zadd(FINISHED_KEY, {fact.to_json(): fact.at})
+        pipe.zremrangebyscore(FINISHED_KEY, 0, fact.at - FINISHED_TTL)
+        pipe.expire(FINISHED_KEY, FINISHED_TTL)
+        pipe.execute()
+
+
+def finished_since(conn: Redis, since: float) -> list[Finished]:
+    return [Finished.from_json(raw) for raw in conn.zrangebyscore(FINISHED_KEY, since, "+inf")]
+
+
+def beat_daemon(conn: Redis) -> bool:
+    """The ingest daemon is alive; called every tick. False (and no exception) when Redis
+    is away: the daemon carries on without it."""
+    try:
+        with conn.pipeline() as pipe:
+            pipe.hset(DAEMON_KEY, mapping={"at": now_iso(), "host": socket.gethostname(),
+                                           "pid": str(os.getpid())})
+            pipe.expire(DAEMON_KEY, DAEMON_TTL)
+            pipe.execute()
+    except RedisError as exc:
+        log.debug("daemon heartbeat not written: %s", exc)
+        return False
+    return True
+
+
+def is_daemon_alive(conn: Redis) -> bool:
+    return bool(conn.exists(DAEMON_KEY))
+
+
+def beat_worker(conn: Redis | Pipeline, worker_name: str, ttl: int) -> None:
+    """The worker `worker_name` is alive for `ttl` more seconds (its RQ heartbeat)."""
+    conn.set(worker_key(worker_name), now_iso(), ex=ttl)
+
+
+def forget_worker(conn: Redis, worker_name: str) -> None:
+    conn.delete(worker_key(worker_name))
+
+
+def is_worker_alive(conn: Redis, worker_name: str) -> bool:
+    return bool(conn.exists(worker_key(worker_name)))

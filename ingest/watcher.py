@@ -293,6 +293,7 @@ class Watcher:
             self.ready.set()
             next_rescan = time.monotonic() + self.config.ingest.rescan_seconds
             while not stop.wait(TICK_SECONDS):
+                status.beat_daemon(self.conn)
                 if not self._is_listening():
                     self._restart_observer()
                 self.claim_settled()

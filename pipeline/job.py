@@ -6,47 +6,76 @@ task folder (the record of truth) and the config.
 
 from __future__ import annotations
 
+import glob
+import json
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import get_current_job
 from rq.job import Job
 
-from ingest import aside, status
+from ingest import aside, durable, spool, status, webhook
 from ingest.config import Config, PipelineSettings, load_config
-from ingest.errors import DocVaultError
+from ingest.errors import DocVaultError, TaskFailed, WorkerLost
 from ingest.status import TaskState, now_iso
-from ingest.task import Task
+from ingest.task import MANIFEST, Task
 from pipeline import categorize, detect, language, metadata, ocr, output, pages
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+REDIS_PATIENCE_SECONDS = 30  # the final status writes wait this long for Redis to return
+FAILURE = "failure.json"  # in the task folder: a final failure under way
 
 
 def run(task_id: str) -> dict:
-    """What RQ calls. Returns a short summary (the full result is in Redis and the outbox)."""
+    """What RQ calls. Returns a short summary (the full result is in Redis and the outbox).
+
+    Whatever RQ stores about the job (its result, the exception of a failure) names the
+    task id only: rq-dashboard shows it unescaped, and file names can hold markup.
+    """
     config = load_config()
     job = get_current_job()
     assert job is not None, "pipeline.job.run is meant to be called by an RQ worker"
-    task = Task.load(config.paths.tasks / task_id).with_attempt()
+    folder = config.paths.tasks / task_id
+    if not (folder / MANIFEST).exists():  # finished already, by a run RQ lost track of
+        log.warning("%s: no task folder; it was finished already", task_id)
+        return {"task_id": task_id, "status": "gone"}
+    task = Task.load(folder).with_attempt()
     task.save(config.paths.tasks)
     progress = Progress(job.connection, job, task.id, task.name, config.results.status_ttl)
     try:
-        result = process_task(task, config, progress)
+        if (folder / FAILURE).exists():
+            raise WorkerLost(f"{task.name} failed; the worker stopped while moving it to outbox/failed")
+        if task.attempts > config.worker.max_retries + 1:
+            lost = task.attempts - 1 - int(job.meta.get("failed_attempts", 0))
+            raise WorkerLost(f"the OCR worker stopped {lost} time(s) while reading {task.name} "
+                             "(out of memory, or switched off?); try a smaller scan or a lower "
+                             "pipeline.dpi")
+        written = output.written_record(task, folder, config.paths.outbox)
+        if written is not None:
+            log.info("%s %s: outputs written by an earlier attempt; finishing it", task.id, task.name)
+            complete_task(task, config, progress, written)
+        else:
+            process_task(task, config, progress, worker=job.worker_name or "")
     except Exception as exc:  # noqa: BLE001 - every failure ends in the failed folder or a retry
         if _will_retry(exc, job):
+            job.meta["failed_attempts"] = int(job.meta.get("failed_attempts", 0)) + 1
             progress.set(TaskState.RETRYING, 0, f"attempt {task.attempts} failed, will retry: {_message(exc)}")
-            log.warning("%s %s: attempt %d failed, will retry: %s", task.id, task.name, task.attempts, exc)
+            log.warning("%s %s: attempt %d failed, will retry: %s", task.id, task.name, task.attempts,
+                        exc, exc_info=not isinstance(exc, DocVaultError))
         else:
             job.retries_left = 0  # a final failure: RQ must not retry it behind our back
             fail_task(task, config, job.connection, exc)
-        raise
-    return {"task_id": task.id, "status": TaskState.COMPLETED.value, "json": result["outputs"]["json"]}
+        reason = exc.reason if isinstance(exc, DocVaultError) else type(exc).__name__
+        raise TaskFailed(f"task {task.id}: attempt {task.attempts} failed ({reason})") from None
+    return {"task_id": task.id, "status": TaskState.COMPLETED.value}
 
 
 def _will_retry(exc: Exception, job: Job) -> bool:
@@ -63,19 +92,48 @@ def _message(exc: Exception) -> str:
 class Progress:
     """The task's percent and message, in the status hash and in job.meta (for rq-dashboard).
 
-    Without a connection (`docvault process`) it only logs.
+    Without a connection (`docvault process`) it only logs. A status write that fails
+    (Redis away for a moment) is logged and skipped: the outputs on disk are what count,
+    and the next write brings the record up to date.
     """
 
     def __init__(self, conn: Redis | None, job: Job | None, task_id: str, name: str, ttl: int) -> None:
         self.conn, self.job, self.task_id, self.name, self.ttl = conn, job, task_id, name, ttl
 
-    def set(self, state: TaskState, percent: int, message: str, **fields: str) -> None:
+    def set(self, state: TaskState, percent: int, message: str, must: bool = False, **fields: str) -> None:
+        """Record progress; `must`: wait out a short Redis outage, then raise."""
         log.debug("%s %s: %d %% %s", self.task_id, self.name, percent, message)
-        if self.conn is not None:
-            status.set_state(self.conn, self.task_id, state, self.ttl, percent, message, **fields)
-        if self.job is not None:
-            self.job.meta.update({"progress": percent, "message": message, "state": state.value})
-            self.job.save_meta()
+
+        def write() -> None:
+            if self.conn is not None:
+                status.set_state(self.conn, self.task_id, state, self.ttl, percent, message, **fields)
+            if self.job is not None:
+                # Numbers and the state only: the dashboard shows meta unescaped.
+                self.job.meta.update({"progress": percent, "state": state.value})
+                self.job.save_meta()
+
+        if must:
+            _patiently(write)
+            return
+        try:
+            write()
+        except RedisError as exc:
+            log.warning("%s %s: status not recorded (%s): %d %% %s", self.task_id, self.name, exc,
+                        percent, message)
+
+
+def _patiently(write: Callable[[], object]) -> None:
+    """Retry a Redis write through an outage of up to REDIS_PATIENCE_SECONDS (a restart)."""
+    deadline = time.monotonic() + REDIS_PATIENCE_SECONDS
+    while True:
+        try:
+            write()
+            return
+        except RedisError as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("Redis unavailable (%s); trying again", exc)
+            time.sleep(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +178,12 @@ def read_document(original: Path, pages_dir: Path, settings: PipelineSettings, p
     return Document(kind, info, texts, records)
 
 
-def process_task(task: Task, config: Config, progress: Progress) -> dict:
+def process_task(task: Task, config: Config, progress: Progress, worker: str = "") -> dict:
     started = time.monotonic()
     started_at = now_iso()
     task_dir = task.folder(config.paths.tasks)
     progress.set(TaskState.PROCESSING, 5, "reading the file", started_at=started_at,
-                 attempts=str(task.attempts))
+                 attempts=str(task.attempts), worker=worker, finished_at="")
     doc = read_document(task_dir / task.file_name, task_dir / "pages", config.pipeline, progress)
     body = describe(doc, config, progress, folder=task.relpath.split("/")[0] if task.relpath else None)
     body["metadata"].update(size=task.size, sha256=task.sha256)
@@ -152,14 +210,28 @@ def process_task(task: Task, config: Config, progress: Progress) -> dict:
     record["processing_time"] = round(time.monotonic() - started, 3)
     final = output.write_outputs(outputs, task, task_dir, doc.kind, doc.texts, record)
     record["outputs"] = final.to_dict()
-    if progress.conn is not None:
-        status.store_result(progress.conn, task.id, record, config.results.result_ttl)
-    progress.set(TaskState.COMPLETED, 100, "done", finished_at=record["finished_at"],
-                 outputs=str(final.json))
-    shutil.rmtree(task_dir, ignore_errors=True)
-    log.info("%s %s: done, %d page(s) in %.1f s -> %s", task.id, task.name, doc.info.page_count,
-             record["processing_time"], final.json.name)
+    complete_task(task, config, progress, record)
     return record
+
+
+def complete_task(task: Task, config: Config, progress: Progress, record: dict) -> None:
+    """The outputs are in the outbox: Redis learns it, then the task folder goes.
+
+    These writes wait out a short Redis outage; if Redis stays away the attempt fails
+    and the next one finds the outputs written and only does this.
+    """
+    if progress.conn is not None:
+        conn = progress.conn
+        _patiently(lambda: status.store_result(conn, task.id, record, config.results.result_ttl))
+    progress.set(TaskState.COMPLETED, 100, "done", must=True, finished_at=record["finished_at"],
+                 outputs=json.dumps(record["outputs"]), pages=str(record["page_count"]),
+                 processing_time=str(record["processing_time"]))
+    shutil.rmtree(task.folder(config.paths.tasks), ignore_errors=True)
+    if progress.conn is not None:
+        _finished(progress.conn, config, task.id, TaskState.COMPLETED, record["processing_time"],
+                  record["page_count"])
+    log.info("%s %s: done, %d page(s) in %.1f s -> %s", task.id, task.name, record["page_count"],
+             record["processing_time"], Path(record["outputs"]["json"]).name)
 
 
 def describe(doc: Document, config: Config, progress: Progress, folder: str | None) -> dict:
@@ -182,10 +254,49 @@ def describe(doc: Document, config: Config, progress: Progress, folder: str | No
 def fail_task(task: Task, config: Config, conn: Redis, exc: Exception) -> Path:
     """The final failure: original and error sidecar to outbox/failed, status FAILED."""
     task_dir = task.folder(config.paths.tasks)
-    error = aside.error_record(task.id, task.name, exc, _message(exc), task.attempts)
+    error = _failure_record(task, task_dir, exc)
+    _take_back(task, task_dir, config.paths.failed)
     sidecar = aside.set_aside(task_dir / task.file_name, task.file_name, config.paths.failed, error)
+    original = sidecar.with_name(sidecar.name.removesuffix(".error.json"))
     status.set_state(conn, task.id, TaskState.FAILED, config.results.status_ttl, 100,
-                     error["message"], finished_at=error["failed_at"], outputs=str(sidecar))
+                     error["message"], finished_at=error["failed_at"], attempts=str(task.attempts),
+                     reason=error["reason"],
+                     outputs=json.dumps({"error": str(sidecar), "original": str(original)}))
     shutil.rmtree(task_dir, ignore_errors=True)
     log.error("%s %s: failed: %s", task.id, task.name, error["message"])
+    _finished(conn, config, task.id, TaskState.FAILED, 0.0, 0)
     return sidecar
+
+
+def _failure_record(task: Task, task_dir: Path, exc: Exception) -> dict:
+    """The error file's record, saved in the task folder before anything moves: a failure
+    cut off half-way (the worker killed) is finished by the next run with this record."""
+    saved = task_dir / FAILURE
+    if saved.exists():
+        return json.loads(saved.read_text(encoding="utf-8"))
+    error = {**aside.error_record(task.id, task.name, exc, _message(exc), task.attempts),
+             "priority": task.priority, "batch": task.batch}
+    durable.write_bytes(saved, json.dumps(error, ensure_ascii=False).encode("utf-8"))
+    return error
+
+
+def _take_back(task: Task, task_dir: Path, failed_dir: Path) -> None:
+    """A run killed after moving the original to outbox/failed but before its error file
+    left it there alone: bring it back, so that it gets its error file under its name."""
+    original = Path(task.file_name)
+    if (task_dir / original.name).exists() or not failed_dir.exists():
+        return
+    for candidate in sorted(failed_dir.glob(f"{glob.escape(original.stem)}*{glob.escape(original.suffix)}")):
+        if (not candidate.with_name(f"{candidate.name}.error.json").exists()
+                and spool.sha256_of(candidate) == task.sha256):
+            durable.move(candidate, task_dir / original.name)
+            return
+
+
+def _finished(conn: Redis, config: Config, task_id: str, state: TaskState, seconds: float, pages: int) -> None:
+    """For the stats, and the webhook; neither may fail a task that is done."""
+    try:
+        status.record_finished(conn, status.Finished(task_id, state, time.time(), seconds, pages))
+    except RedisError as exc:
+        log.warning("%s: not counted in the stats (Redis: %s)", task_id, exc)
+    webhook.schedule(conn, config, task_id)

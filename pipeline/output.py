@@ -58,6 +58,22 @@ def plan_outputs(task: Task, task_dir: Path, outbox: Path, kind: Kind, wanted: t
     )
 
 
+def written_record(task: Task, task_dir: Path, outbox: Path) -> dict | None:
+    """The result record of an earlier run that wrote the whole set (its JSON sidecar, the
+    last file written, is there), with the outputs as full paths; else None."""
+    plan_file = task_dir / OUTBOX_PLAN
+    if not plan_file.exists():
+        return None
+    folder = task.outbox_folder(outbox)
+    sidecar = folder / f"{json.loads(plan_file.read_text(encoding='utf-8'))['stem']}.json"
+    if not sidecar.exists():
+        return None
+    record = json.loads(sidecar.read_text(encoding="utf-8"))
+    if record.get("task_id") != task.id:
+        return None
+    return {**record, "outputs": {k: v and str(folder / v) for k, v in record["outputs"].items()}}
+
+
 def write_outputs(
     outputs: Outputs, task: Task, task_dir: Path, kind: Kind, pages: list[PageText], record: dict
 ) -> Outputs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from redis.exceptions import RedisError
 
 from bench.labeled import load_font
 from ingest.config import Config, load_config
+from ingest.task import Task
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("DOCVAULT_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -106,7 +108,7 @@ def make_config(tmp_path: Path, redis_url: str, conn: Redis, monkeypatch: pytest
             "redis": {"url": redis_url},
             "paths": {"inbox": "inbox", "outbox": "outbox", "work": "work"},
             "ingest": {"settle_seconds": 0.3},
-            "worker": {"retry_delays": [1]},
+            "worker": {"retry_delays": [1], "heartbeat_seconds": 1},
             "categories": yaml.safe_load((REPO / "config.yaml").read_text())["categories"],
         }
         for name, values in sections.items():
@@ -116,7 +118,9 @@ def make_config(tmp_path: Path, redis_url: str, conn: Redis, monkeypatch: pytest
         monkeypatch.setenv("DOCVAULT_CONFIG", str(path))
         monkeypatch.setenv("REDIS_URL", redis_url)
         for var in ("INBOX_DIR", "OUTBOX_DIR", "UPLOAD_DIR", "WORKER_MAX_RETRIES",
-                    "TESSERACT_LANGUAGES", "WORKER_POLL_INTERVAL"):
+                    "TESSERACT_LANGUAGES", "WORKER_POLL_INTERVAL", "NOTIFY_WEBHOOK_URL",
+                    "NOTIFY_WEBHOOK_SECRET", "DASHBOARD_HOST", "DASHBOARD_PORT",
+                    "DASHBOARD_USERNAME", "DASHBOARD_PASSWORD"):
             monkeypatch.delenv(var, raising=False)
         return load_config()
 
@@ -181,3 +185,40 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30, what: str = "
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.05)
+
+
+@pytest.fixture
+def submit(conn: Redis) -> Callable[..., Task]:
+    """Claim a copy of `source` (as `name`) into the work folder and queue it, as the
+    watcher would; returns the task."""
+    from ingest import queue, spool
+
+    def submit_file(config: Config, source: Path, name: str | None = None, priority: str = "normal"):
+        drop = config.paths.inbox / priority / (name or source.name)
+        drop.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, drop)
+        task = spool.claim_file(drop, priority, config.paths.tasks)
+        queue.enqueue_task(conn, task, config)
+        return task
+
+    return submit_file
+
+
+@pytest.fixture
+def start_worker() -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start real `docvault worker` processes (own session: the tests signal them like an
+    init system would); any still running at the end are stopped and reaped."""
+    procs: list[subprocess.Popen] = []
+
+    def start(*args: str) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-m", "ingest.cli", "worker", *args], cwd=REPO,
+                                start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)

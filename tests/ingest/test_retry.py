@@ -1,0 +1,47 @@
+"""`docvault retry` (ingest/retry.py): failed files go back through the pipeline."""
+
+from __future__ import annotations
+
+import json
+
+from ingest import status
+from ingest.status import TaskState
+from tests.conftest import corpus, docvault
+
+
+def test_retry_task_id_moves_the_file_back_and_it_completes(make_config, conn, submit, run_worker):
+    config = make_config(worker={"max_retries": 0}, pipeline={"tesseract_cmd": "no-such-tesseract"})
+    failed = submit(config, corpus("paperless-ngx/simple.png"), priority="high")
+    run_worker()
+    assert status.get_status(conn, failed.id).state is TaskState.FAILED
+    assert (config.paths.failed / "simple.png.error.json").exists()
+
+    make_config(worker={"max_retries": 0})  # the owner installs tesseract
+    (retried,) = json.loads(docvault("retry", failed.id, "--json").stdout)
+    assert not list(config.paths.failed.iterdir())
+    record = status.get_status(conn, retried["task_id"])
+    assert record.state is TaskState.QUEUED and record.fields["priority"] == "high"
+    run_worker()
+
+    assert status.get_status(conn, retried["task_id"]).state is TaskState.COMPLETED
+    assert (config.paths.outbox / "simple.txt").read_text().startswith("This is a test document.")
+
+
+def test_retry_failed_takes_every_failed_file(make_config, conn, submit, run_worker):
+    config = make_config()
+    for name in ("one.pdf", "two.pdf"):
+        submit(config, corpus("ocrmypdf/invalid.pdf"), name=name)
+    run_worker()
+    assert len(list(config.paths.failed.glob("*.error.json"))) == 2
+
+    result = docvault("retry", "--failed")
+
+    assert "2 file(s) queued again" in result.stdout
+    assert sorted(r.fields["name"] for r in status.list_tasks(conn, TaskState.QUEUED)) == ["one.pdf", "two.pdf"]
+    assert not list(config.paths.failed.iterdir())
+
+
+def test_retry_of_an_unknown_task_says_so(make_config):
+    make_config()
+    result = docvault("retry", "20990101-000000-00000000", check=False)
+    assert result.returncode == 1 and "no failed task" in result.stderr

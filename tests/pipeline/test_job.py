@@ -1,0 +1,81 @@
+"""pipeline/job.py: the job picks up where a killed attempt stopped, with real workers."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from ingest import durable, status
+from ingest.status import TaskState
+from ingest.task import Task
+from pipeline import job
+from tests.conftest import corpus
+
+
+class Killed(Exception):
+    """Stands for the worker dying at this point."""
+
+
+def _killed(*args: object) -> None:
+    raise Killed()
+
+
+def test_killed_after_writing_outputs_is_finished_without_a_second_set(
+    make_config, conn, submit, run_worker, monkeypatch
+):
+    config = make_config()
+    task = submit(config, corpus("paperless-ngx/simple.png"))
+    with monkeypatch.context() as patch, pytest.raises(Killed):
+        patch.setattr(job, "complete_task", _killed)
+        job.process_task(task.with_attempt(), config, job.Progress(None, None, task.id, task.name, 60))
+    assert (config.paths.tasks / task.id).exists() and (config.paths.outbox / "simple.json").exists()
+
+    out = run_worker()
+
+    assert status.get_status(conn, task.id).state is TaskState.COMPLETED, out.stderr
+    assert status.get_result(conn, task.id)["task_id"] == task.id
+    assert sorted(p.name for p in config.paths.outbox.iterdir() if p.is_file()) == [
+        "simple.json", "simple.pdf", "simple.png", "simple.txt"]
+    assert not (config.paths.tasks / task.id).exists()
+
+
+def test_killed_between_move_and_error_file_keeps_the_first_error(
+    make_config, conn, submit, run_worker, monkeypatch
+):
+    config = make_config()
+    task = submit(config, corpus("ocrmypdf/invalid.pdf"), name="broken.pdf")
+    real_write = durable.write_bytes
+
+    def write(path, data):
+        if path.name.endswith(".error.json"):
+            raise Killed()
+        real_write(path, data)
+
+    with monkeypatch.context() as patch, pytest.raises(Killed):
+        patch.setattr(durable, "write_bytes", write)
+        job.fail_task(task.with_attempt(), config, conn, ValueError("the first error"))
+    assert (config.paths.failed / "broken.pdf").exists()
+
+    run_worker()
+
+    assert sorted(p.name for p in config.paths.failed.iterdir()) == ["broken.pdf", "broken.pdf.error.json"]
+    error = json.loads((config.paths.failed / "broken.pdf.error.json").read_text())
+    assert error["error"] == "ValueError" and "the first error" in error["message"]
+    assert status.get_status(conn, task.id).state is TaskState.FAILED
+
+
+def test_a_file_that_keeps_killing_workers_fails_with_a_reason(make_config, conn, submit, run_worker):
+    config = make_config(worker={"max_retries": 2})
+    task = submit(config, corpus("paperless-ngx/simple.png"))
+    # Three attempts began and none ended: each time the worker died.
+    dataclasses.replace(task, attempts=3).save(config.paths.tasks)
+
+    run_worker()
+
+    record = status.get_status(conn, task.id)
+    assert record.state is TaskState.FAILED and record.fields["reason"] == "worker-lost"
+    error = json.loads((config.paths.failed / "simple.png.error.json").read_text())
+    assert error["error"] == "WorkerLost" and "stopped 3 time(s)" in error["message"]
+    assert Task.from_dict({**task.to_dict(), "attempts": 4}).attempts == error["attempts"]
