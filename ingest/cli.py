@@ -345,7 +345,11 @@ def cmd_retry(args: argparse.Namespace, config: Config) -> int:
     conn = connect(config)
     retried = {}
     for sidecar in sidecars:
-        task = retry.retry_failed(conn, config, sidecar)
+        try:
+            task = retry.retry_failed(conn, config, sidecar)
+        except (DocVaultError, OSError) as exc:  # a refused link or device, a file gone
+            print(f"docvault: {sidecar.name}: not retried: {getattr(exc, 'message', exc)}", file=sys.stderr)
+            continue
         retried[task.id] = task.name
     if args.json:
         print(json.dumps([{"task_id": i, "name": n} for i, n in retried.items()], ensure_ascii=False))

@@ -17,7 +17,7 @@ from redis import Redis
 
 from ingest import queue, spool
 from ingest.config import PRIORITIES, Config
-from ingest.task import Task
+from ingest.task import Task, new_task_id
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,9 @@ def retry_failed(conn: Redis, config: Config, sidecar: Path) -> Task:
     error = _read(sidecar)
     original = sidecar.with_name(error.get("original") or sidecar.name.removesuffix(SIDECAR))
     priority = error.get("priority") if error.get("priority") in PRIORITIES else "normal"
-    task = spool.claim_file(original, priority, config.paths.tasks)
-    task = dataclasses.replace(task, name=error.get("name") or task.name, batch=error.get("batch"))
-    task.save(config.paths.tasks)
+    task = spool.start_claim(original, new_task_id(), priority, config.paths.tasks,
+                             error.get("batch"), error.get("relpath"))
+    task = spool.finish_claim(dataclasses.replace(task, name=error.get("name") or task.name), config.paths.tasks)
     queue.enqueue_task(conn, task, config)
     sidecar.unlink()
     log.info("%s %s: retried (was task %s)", task.id, task.name, error.get("task_id"))

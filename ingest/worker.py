@@ -45,7 +45,6 @@ class DocVaultWorker(Worker):
             maintenance_interval=beat * 6,
             **kwargs,
         )
-        self.config = config
         self.liveness_ttl = beat * MISSED_HEARTBEATS
 
     def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
@@ -90,7 +89,7 @@ class DocVaultWorker(Worker):
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
-        recovery.recover(self.connection, self.queues, self.config.paths.tasks)
+        recovery.recover(self.connection, self.queues)
 
 
 def run(config: Config, conn: Redis, burst: bool) -> None:

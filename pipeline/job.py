@@ -275,7 +275,7 @@ def _failure_record(task: Task, task_dir: Path, exc: Exception) -> dict:
     if saved.exists():
         return json.loads(saved.read_text(encoding="utf-8"))
     error = {**aside.error_record(task.id, task.name, exc, _message(exc), task.attempts),
-             "priority": task.priority, "batch": task.batch}
+             "priority": task.priority, "batch": task.batch, "relpath": task.relpath}
     durable.write_bytes(saved, json.dumps(error, ensure_ascii=False).encode("utf-8"))
     return error
 

@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 
 from bench.labeled import load_font
 from ingest.config import Config, load_config
-from ingest.task import Task
+from ingest.task import Task, new_task_id
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("DOCVAULT_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -197,7 +197,8 @@ def submit(conn: Redis) -> Callable[..., Task]:
         drop = config.paths.inbox / priority / (name or source.name)
         drop.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, drop)
-        task = spool.claim_file(drop, priority, config.paths.tasks)
+        task = spool.start_claim(drop, new_task_id(), priority, config.paths.tasks)
+        task = spool.finish_claim(task, config.paths.tasks)
         queue.enqueue_task(conn, task, config)
         return task
 
