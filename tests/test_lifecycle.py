@@ -22,6 +22,7 @@ from ingest.status import TaskState
 from tests.conftest import REPO, _free_port, corpus, wait_for
 
 SIMPLE = "paperless-ngx/simple.png"
+SIMPLE_OUTPUTS = ["simple.json", "simple.pdf", "simple.png", "simple.txt"]
 
 
 @pytest.fixture
@@ -53,6 +54,15 @@ def _outbox_files(config) -> list[str]:
     return sorted(p.name for p in config.paths.outbox.iterdir() if p.is_file())
 
 
+def _worker_in_tesseract(make_config, submit, start_worker, state_dir: Path):
+    """A worker process held in a slow tesseract on a queued simple.png."""
+    config = make_config(pipeline={"tesseract_cmd": str(REPO / "tests" / "tesseract_slow.sh")})
+    task = submit(config, corpus(SIMPLE))
+    worker = start_worker()
+    wait_for(lambda: list(state_dir.glob("started-*")), what="tesseract to start")
+    return config, task, worker
+
+
 def _kill_all(pid: int) -> None:
     """SIGKILL a worker and its work horse with tesseract (the horse has its own process
     group), as a power cut or the OOM killer taking the container would."""
@@ -72,7 +82,7 @@ def test_transient_failure_is_retried_then_completes(make_config, conn, submit, 
     assert (state_dir / "crashed").exists(), "the first tesseract run did not crash"
     assert record.state is TaskState.COMPLETED, record
     assert record.fields["attempts"] == "2"
-    assert _outbox_files(config) == ["simple.json", "simple.pdf", "simple.png", "simple.txt"]
+    assert _outbox_files(config) == SIMPLE_OUTPUTS
     job = Job.fetch(task.id, connection=conn, serializer=JSONSerializer)
     assert job.get_status() == "finished" and job.retries_left == config.worker.max_retries - 1
 
@@ -100,10 +110,7 @@ def test_permanent_failure_is_not_retried(make_config, conn, submit, run_worker)
 def test_sigterm_or_sigint_finishes_the_current_task_then_exits(
     make_config, conn, submit, start_worker, state_dir, signum
 ):
-    config = make_config(pipeline={"tesseract_cmd": str(REPO / "tests" / "tesseract_slow.sh")})
-    task = submit(config, corpus(SIMPLE))
-    worker = start_worker()
-    wait_for(lambda: list(state_dir.glob("started-*")), what="tesseract to start")
+    config, task, worker = _worker_in_tesseract(make_config, submit, start_worker, state_dir)
 
     worker.send_signal(signum)  # to the worker only, as an init system does
     worker.communicate(timeout=60)
@@ -111,7 +118,7 @@ def test_sigterm_or_sigint_finishes_the_current_task_then_exits(
     assert worker.returncode == 0
     record = status.get_status(conn, task.id)
     assert record.state is TaskState.COMPLETED and record.fields["attempts"] == "1"
-    assert _outbox_files(config) == ["simple.json", "simple.pdf", "simple.png", "simple.txt"]
+    assert _outbox_files(config) == SIMPLE_OUTPUTS
 
 
 def test_job_timeout_is_retried_then_fails_with_its_reason(
@@ -134,10 +141,7 @@ def test_job_timeout_is_retried_then_fails_with_its_reason(
 def test_sigkill_mid_task_is_recovered_with_one_set_of_outputs(
     make_config, conn, submit, start_worker, run_worker, state_dir
 ):
-    config = make_config(pipeline={"tesseract_cmd": str(REPO / "tests" / "tesseract_slow.sh")})
-    task = submit(config, corpus(SIMPLE))
-    worker = start_worker()
-    wait_for(lambda: list(state_dir.glob("started-*")), what="tesseract to start")
+    config, task, worker = _worker_in_tesseract(make_config, submit, start_worker, state_dir)
     worker_name = Job.fetch(task.id, connection=conn, serializer=JSONSerializer).worker_name
 
     _kill_all(worker.pid)
@@ -149,7 +153,7 @@ def test_sigkill_mid_task_is_recovered_with_one_set_of_outputs(
     record = status.get_status(conn, task.id)
     assert record.state is TaskState.COMPLETED and record.fields["attempts"] == "2"
     assert len(list(state_dir.glob("started-*"))) == 2
-    assert _outbox_files(config) == ["simple.json", "simple.pdf", "simple.png", "simple.txt"]
+    assert _outbox_files(config) == SIMPLE_OUTPUTS
     assert json.loads((config.paths.outbox / "simple.json").read_text())["task_id"] == task.id
 
 

@@ -45,3 +45,17 @@ def test_retry_of_an_unknown_task_says_so(make_config):
     make_config()
     result = docvault("retry", "20990101-000000-00000000", check=False)
     assert result.returncode == 1 and "no failed task" in result.stderr
+
+
+def test_retry_failed_skips_what_cannot_be_retried(make_config, conn, submit, run_worker):
+    config = make_config()
+    submit(config, corpus("ocrmypdf/invalid.pdf"), name="one.pdf")
+    run_worker()
+    # What the daemon leaves for a refused pipe: an error file whose original is gone.
+    (config.paths.failed / "pipe.error.json").write_text(json.dumps({"task_id": "x", "original": None}))
+
+    result = docvault("retry", "--failed")
+
+    assert "1 file(s) queued again" in result.stdout and "pipe.error.json: not retried" in result.stderr
+    assert [r.fields["name"] for r in status.list_tasks(conn, TaskState.QUEUED)] == ["one.pdf"]
+    assert (config.paths.failed / "pipe.error.json").exists()
