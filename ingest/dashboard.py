@@ -7,7 +7,6 @@ can delete and requeue jobs.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 from collections.abc import Callable
 
 from flask import Flask, Response, request
@@ -15,15 +14,7 @@ from rq.serializers import JSONSerializer
 
 from ingest.config import Config
 from ingest.errors import ConfigError
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from ingest.serving import is_loopback, serve as serve_app
 
 
 def make_app(config: Config) -> Flask:
@@ -60,4 +51,4 @@ def serve(config: Config, host: str, port: int) -> None:
         raise ConfigError(f"the dashboard listens beyond this machine ({host}) only with a login: "
                           "set dashboard.username and dashboard.password (env DASHBOARD_USERNAME, "
                           "DASHBOARD_PASSWORD)")
-    make_app(config).run(host=host, port=port)
+    serve_app(make_app(config), host, port, ident="docvault-dashboard")

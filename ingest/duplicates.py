@@ -51,7 +51,7 @@ def set_aside(conn: Redis, task: Task, config: Config) -> Path:
     sidecar = aside.set_aside(task.original(config.paths.tasks), task.file_name,
                               config.paths.duplicates, record, kind="duplicate")
     status.set_state(conn, task.id, status.TaskState.SKIPPED, config.results.status_ttl, 100, message,
-                     name=task.name, priority=task.priority, sha256=task.sha256, outputs=str(sidecar))
+                     name=task.name, priority=task.priority, sha256=task.sha256, outputs={"duplicate": str(sidecar)})
     log.info("%s %s: skipped as a duplicate of task %s -> %s", task.id, task.name,
              task.duplicate_of, sidecar.name)
     return sidecar

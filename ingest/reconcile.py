@@ -114,7 +114,7 @@ def _is_finished(task: Task, folder: Path, config: Config, conn: Redis) -> bool:
     record = status.get_status(conn, task.id)
     if record is None or not record.state.is_final:
         status.set_state(conn, task.id, TaskState.COMPLETED, config.results.status_ttl, 100, "done",
-                         name=task.name, priority=task.priority, outputs=str(sidecar))
+                         name=task.name, priority=task.priority, outputs={"json": str(sidecar)})
     shutil.rmtree(folder)
     log.info("%s %s: outputs were complete; removed the leftover task folder", task.id, task.name)
     return True

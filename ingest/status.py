@@ -88,27 +88,22 @@ class TaskStatus:
     state: TaskState
     progress: int
     message: str
-    fields: dict[str, str]  # name, priority, batch, created_at, started_at, attempts, worker,
-    # outputs (JSON: the outbox paths), ...
+    fields: dict[str, str]  # name, priority, batch, created_at, started_at, attempts, worker, ...
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        """Where the task's files went: json/txt/pdf/original, or error/original, or duplicate."""
+        return json.loads(self.fields.get("outputs") or "{}")
 
     def to_dict(self) -> dict[str, object]:
         return {
             **self.fields,
-            **({"outputs": _outputs(self.fields["outputs"])} if self.fields.get("outputs") else {}),
+            "outputs": self.outputs,
             "task_id": self.task_id,
             "status": self.state.value,
             "progress": self.progress,
             "message": self.message,
         }
-
-
-def _outputs(raw: str) -> object:
-    """The worker records the outbox paths as JSON; a file the daemon refused, its
-    error file's path alone."""
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
 
 
 def set_state(
@@ -118,9 +113,11 @@ def set_state(
     ttl: int,
     progress: int,
     message: str,
+    outputs: dict[str, str] | None = None,
     **fields: str,
 ) -> None:
-    """Record where a task stands; `fields` adds or replaces other columns."""
+    """Record where a task stands; `fields` adds or replaces other columns, `outputs`
+    the paths of the files it went to."""
     key = task_key(task_id)
     now = time.time()
     mapping = {
@@ -129,6 +126,7 @@ def set_state(
         "message": message,
         "updated_at": now_iso(),
         **fields,
+        **({"outputs": json.dumps(outputs)} if outputs is not None else {}),
     }
     with conn.pipeline() as pipe:
         pipe.hsetnx(key, "created_at", mapping["updated_at"])

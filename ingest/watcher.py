@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,10 +33,11 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from ingest import aside, batch, duplicates, faults, queue, reconcile, settle, spool, status
+from ingest import aside, batch, faults, reconcile, settle, spool, status
 from ingest.config import PRIORITIES, Config
 from ingest.errors import DocVaultError, WatcherDied
 from ingest.ignore import matching_pattern
+from ingest.intake import Intake
 from ingest.names import display_name, safe_name
 from ingest.settle import Candidate, Verdict
 from ingest.status import TaskState
@@ -83,7 +83,8 @@ class Watcher:
         self.ready = threading.Event()  # set once watching and the first scan is done
         self.observer: BaseObserver | None = None
         self.restarts: list[float] = []  # monotonic times of recent observer restarts
-        self.batch_lock, self.aside_lock = threading.Lock(), threading.Lock()
+        self.batch_lock = threading.Lock()
+        self.intake = Intake(conn, config)
         # Claims wait on fsync; a few at once share the disk's flushes.
         self.claimers = ThreadPoolExecutor(CLAIM_THREADS, thread_name_prefix="claim")
 
@@ -212,22 +213,11 @@ class Watcher:
         self.dispatch(task)
 
     def finish(self, task: Task) -> Task:
-        """Complete a claim: sha256 in the manifest, and whether the content came before."""
-        task = spool.finish_claim(task, self.config.paths.tasks)
-        return duplicates.mark(self.conn, task, self.config)
+        return self.intake.finish(task)
 
     def dispatch(self, task: Task) -> None:
-        """Queue a claimed task, or set it aside when it is a duplicate to skip."""
         try:
-            if task.batch and task.relpath:
-                status.add_to_batch(self.conn, task.batch, task.id, task.relpath.split("/")[0],
-                                    task.priority, self.config.results.status_ttl)
-            if duplicates.is_skipped(task, self.config):
-                with self.aside_lock:
-                    duplicates.set_aside(self.conn, task, self.config)
-                shutil.rmtree(task.folder(self.config.paths.tasks))
-            else:
-                queue.enqueue_task(self.conn, task, self.config)
+            self.intake.dispatch(task)
         except RedisError as exc:
             log.warning("%s %s: Redis unavailable (%s); the file is safe in the work folder "
                         "and will be queued when Redis is back", task.id, task.name, exc)
@@ -236,12 +226,12 @@ class Watcher:
         """A symlink, device or pipe: moved aside unread, with a sidecar saying why."""
         name = display_name(path.name)
         record = aside.error_record(task_id, name, exc, exc.message, attempts=0)
-        with self.aside_lock:  # two claims must not pick the same free name
+        with self.intake.aside_lock:
             sidecar = aside.set_aside(path, safe_name(path.name), self.config.paths.failed, record)
         log.warning("%s %s: refused: %s -> failed/%s", task_id, name, exc.message, sidecar.name)
         try:
             status.set_state(self.conn, task_id, TaskState.FAILED, self.config.results.status_ttl,
-                             100, exc.message, name=name, outputs=str(sidecar))
+                             100, exc.message, name=name, outputs={"error": str(sidecar)})
             if batch_id:
                 status.add_to_batch(self.conn, batch_id, task_id, safe_name(rel.parts[1]), rel.parts[0],
                                     self.config.results.status_ttl)

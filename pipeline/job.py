@@ -224,7 +224,7 @@ def complete_task(task: Task, config: Config, progress: Progress, record: dict) 
         conn = progress.conn
         _patiently(lambda: status.store_result(conn, task.id, record, config.results.result_ttl))
     progress.set(TaskState.COMPLETED, 100, "done", must=True, finished_at=record["finished_at"],
-                 outputs=json.dumps(record["outputs"]), pages=str(record["page_count"]),
+                 outputs=record["outputs"], pages=str(record["page_count"]),
                  processing_time=str(record["processing_time"]))
     shutil.rmtree(task.folder(config.paths.tasks), ignore_errors=True)
     if progress.conn is not None:
@@ -261,7 +261,7 @@ def fail_task(task: Task, config: Config, conn: Redis, exc: Exception) -> Path:
     status.set_state(conn, task.id, TaskState.FAILED, config.results.status_ttl, 100,
                      error["message"], finished_at=error["failed_at"], attempts=str(task.attempts),
                      reason=error["reason"],
-                     outputs=json.dumps({"error": str(sidecar), "original": str(original)}))
+                     outputs={"error": str(sidecar), "original": str(original)})
     shutil.rmtree(task_dir, ignore_errors=True)
     log.error("%s %s: failed: %s", task.id, task.name, error["message"])
     _finished(conn, config, task.id, TaskState.FAILED, 0.0, 0)

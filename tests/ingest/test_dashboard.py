@@ -56,9 +56,3 @@ def test_refuses_to_listen_beyond_loopback_without_a_login(make_config):
         dashboard.serve(config, "0.0.0.0", 9181)
     result = docvault("dashboard", "--host", "0.0.0.0", check=False)
     assert result.returncode == 2 and "dashboard.password" in result.stderr
-
-
-@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True),
-                                                ("0.0.0.0", False), ("192.168.1.5", False), ("nas", False)])
-def test_loopback_hosts(host, loopback):
-    assert dashboard.is_loopback(host) is loopback

@@ -1,0 +1,42 @@
+"""The one way a claimed file becomes a queued task, for the watched folders and the
+HTTP API alike: sha256 and duplicate check, batch bookkeeping, then the queue (or
+outbox/duplicates for a duplicate that is skipped)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+from redis import Redis
+
+from ingest import duplicates, queue, spool, status
+from ingest.config import Config
+from ingest.task import Task
+
+
+class Intake:
+    def __init__(self, conn: Redis, config: Config) -> None:
+        self.conn, self.config = conn, config
+        self.aside_lock = threading.Lock()  # two claims must not pick the same free name
+
+    def finish(self, task: Task) -> Task:
+        """Complete a claim: sha256 in the manifest, and whether the content came before."""
+        task = spool.finish_claim(task, self.config.paths.tasks)
+        return duplicates.mark(self.conn, task, self.config)
+
+    def dispatch(self, task: Task) -> None:
+        """Queue a claimed task, or set it aside when it is a duplicate to skip.
+
+        Raises RedisError when Redis is away: the task folder stays, and the daemon's
+        reconcile queues it when Redis is back.
+        """
+        if task.batch:
+            name = task.relpath.split("/")[0] if task.relpath else "upload"
+            status.add_to_batch(self.conn, task.batch, task.id, name, task.priority,
+                                self.config.results.status_ttl)
+        if duplicates.is_skipped(task, self.config):
+            with self.aside_lock:
+                duplicates.set_aside(self.conn, task, self.config)
+            shutil.rmtree(task.folder(self.config.paths.tasks))
+        else:
+            queue.enqueue_task(self.conn, task, self.config)
