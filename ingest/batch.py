@@ -36,6 +36,10 @@ def relpath(rel: PurePath) -> str:
     return "/".join(safe_name(part) for part in rel.parts[1:-1])
 
 
+def new_batch_id() -> str:
+    return f"b{new_task_id()}"
+
+
 def batch_id(folder: Path) -> str:
     """The id of the batch dropped as `folder`, given when its first file is claimed."""
     marker = folder / MARKER
@@ -43,7 +47,7 @@ def batch_id(folder: Path) -> str:
         return marker.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         pass
-    new_id = f"b{new_task_id()}"
+    new_id = new_batch_id()
     durable.write_bytes(marker, new_id.encode())
     log.info("batch %s: folder %s", new_id, folder.name)
     return new_id

@@ -129,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--json", action="store_true", help="print the new task ids as JSON")
     cmd.set_defaults(func=cmd_retry)
 
+    cmd = sub.add_parser("api", help="serve the HTTP API for the DocVault backend",
+                         description="Serve the HTTP API (docs/api.md). Without an API key "
+                         "(api.key / API_KEY) it listens on loopback only.")
+    cmd.add_argument("--host", help="address to listen on (default: api.host)")
+    cmd.add_argument("--port", type=int, help="port (default: api.port)")
+    cmd.set_defaults(func=cmd_api)
+
     cmd = sub.add_parser("dashboard", help="run rq-dashboard (default http://127.0.0.1:9181)",
                          description="Serve rq-dashboard for this appliance's queues. Listens on "
                          "dashboard.host (127.0.0.1) only; another address needs "
@@ -367,6 +374,13 @@ def cmd_dashboard(args: argparse.Namespace, config: Config) -> int:
     port = args.port or config.dashboard.port
     log.info("dashboard on http://%s:%d/", host, port)
     dashboard.serve(config, host, port)
+    return 0
+
+
+def cmd_api(args: argparse.Namespace, config: Config) -> int:
+    from ingest import api
+
+    api.serve(config, connect(config), args.host or config.api.host, args.port or config.api.port)
     return 0
 
 

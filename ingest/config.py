@@ -134,6 +134,18 @@ class DashboardSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    key: str = ""  # required on every endpoint but /healthz when set
+    max_upload_mb: float = 200.0
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     redis: RedisSettings = field(default_factory=RedisSettings)
     paths: Paths = field(default_factory=Paths)
@@ -144,6 +156,7 @@ class Config:
     categories: CategoryRules = field(default_factory=lambda: parse_categories(None))
     notify: NotifySettings = field(default_factory=NotifySettings)
     dashboard: DashboardSettings = field(default_factory=DashboardSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
     source: Path | None = None  # the config.yaml this came from, if any
 
 
@@ -162,6 +175,9 @@ ENV_OVERRIDES = {
     "DASHBOARD_PORT": "dashboard.port",
     "DASHBOARD_USERNAME": "dashboard.username",
     "DASHBOARD_PASSWORD": "dashboard.password",
+    "API_HOST": "api.host",
+    "API_PORT": "api.port",
+    "API_KEY": "api.key",
 }
 
 

@@ -52,19 +52,25 @@ def check_regular_file(path: Path) -> os.stat_result:
 
 
 def start_claim(path: Path, task_id: str, priority: str, tasks_dir: Path,
-                batch: str | None = None, relpath: str | None = None) -> Task:
-    """Write the manifest of a new task folder, then move `path` into it."""
+                batch: str | None = None, relpath: str | None = None, *,
+                name: str | None = None, language: str | None = None) -> Task:
+    """Write the manifest of a new task folder, then move `path` into it.
+
+    `name` is the name the owner knows when it is not `path.name` (an upload's).
+    """
     info = check_regular_file(path)
+    name = name or path.name
     task = Task(
         id=task_id,
-        name=display_name(path.name),
-        file_name=safe_name(path.name),
+        name=display_name(name),
+        file_name=safe_name(name),
         priority=priority,
         sha256="",
         size=info.st_size,
         created_at=now_iso(),
         batch=batch,
         relpath=relpath,
+        language=language,
     )
     task.folder(tasks_dir).mkdir(parents=True)
     try:

@@ -37,6 +37,7 @@ class Task:
     batch: str | None = None  # set when the file came in a dropped folder
     relpath: str | None = None  # its folder inside the batch, kept in the outbox
     duplicate_of: str | None = None  # the earlier task with the same sha256, if any
+    language: str | None = None  # tesseract languages chosen for this file ("deu+eng")
 
     def folder(self, tasks_dir: Path) -> Path:
         return tasks_dir / self.id
