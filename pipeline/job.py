@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import json
+import dataclasses
 import logging
 import shutil
 import time
@@ -182,6 +183,9 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
     started = time.monotonic()
     started_at = now_iso()
     task_dir = task.folder(config.paths.tasks)
+    if task.language:  # chosen for this file (an upload's `language`)
+        languages = tuple(task.language.split("+"))
+        config = dataclasses.replace(config, pipeline=dataclasses.replace(config.pipeline, languages=languages))
     progress.set(TaskState.PROCESSING, 5, "reading the file", started_at=started_at,
                  attempts=str(task.attempts), worker=worker, finished_at="")
     doc = read_document(task_dir / task.file_name, task_dir / "pages", config.pipeline, progress)

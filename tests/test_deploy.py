@@ -27,7 +27,7 @@ COMPOSE = REPO / "compose.yaml"
 ENV_EXAMPLE = REPO / ".env.example"
 DOCKERFILE = REPO / "docker" / "Dockerfile"
 INSTALL_SCRIPT = "docker/install-system-packages.sh"
-DOCVAULT_SERVICES = ("ingest", "worker", "dashboard")
+DOCVAULT_SERVICES = ("ingest", "worker", "dashboard", "api")
 VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 
 
@@ -178,10 +178,18 @@ def test_every_role_runs_the_one_image(services):
     assert images == {env_example()["DOCVAULT_IMAGE"]}
     # Built once, by the first of them that Compose creates; a build in every service
     # would build it three times.
-    assert list(services).index("ingest") < min(list(services).index("worker"),
-                                                 list(services).index("dashboard"))
+    assert list(services).index("ingest") < min(list(services).index(name) for name in DOCVAULT_SERVICES[1:])
     assert services["ingest"]["build"] == {"context": ".", "dockerfile": "docker/Dockerfile"}
-    assert "build" not in services["worker"] and "build" not in services["dashboard"]
+    assert not any("build" in services[name] for name in DOCVAULT_SERVICES[1:])
+
+
+def test_api_requires_a_key_shares_the_data_and_publishes_a_configurable_port(raw, services):
+    api = services["api"]
+    assert api["command"] == ["docvault", "api", "--host", "0.0.0.0"]
+    assert raw["services"]["api"]["environment"]["API_KEY"].startswith("${API_KEY:?")
+    assert api["volumes"] == services["ingest"]["volumes"]
+    assert api["ports"] == [f"{env_example()['API_PORT']}:8080"]
+    assert load_config(REPO / "config.yaml", env={}).api.port == 8080
 
 
 def test_env_example_documents_every_variable(raw):
