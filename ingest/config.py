@@ -97,10 +97,24 @@ class PipelineSettings:
     page_timeout_seconds: int = 300
     outputs: tuple[str, ...] = ("txt", "json", "pdf")
     tesseract_cmd: str = "tesseract"
+    page_workers: int = 0  # pages of one document read at once; 0: the cores left idle
+    # inbox folder ("high", "normal/german") -> languages ("deu", "eng+deu")
+    inbox_languages: dict[str, str] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
         return "+".join(self.languages)
+
+    def for_inbox(self, priority: str, relpath: str | None) -> PipelineSettings:
+        """These settings with the languages of the deepest inbox folder configured in
+        inbox_languages that holds the file (inbox/<priority>/<relpath>/)."""
+        folder = "/".join(p for p in (priority, relpath or "") if p).strip("/")
+        while folder:
+            if folder in self.inbox_languages:
+                languages = tuple(self.inbox_languages[folder].replace(",", "+").split("+"))
+                return dataclasses.replace(self, languages=tuple(x.strip() for x in languages if x.strip()))
+            folder = folder.rpartition("/")[0]
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +270,11 @@ def _convert(kind: object, value: object, key: str) -> object:
     if dataclasses.is_dataclass(kind):
         return _build(kind, value, f"{key}.")
     origin = typing.get_origin(kind)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a mapping of keys to values, got {value!r}")
+        key_kind, value_kind = typing.get_args(kind)
+        return {_convert(key_kind, str(k), key): _convert(value_kind, v, f"{key}.{k}") for k, v in value.items()}
     if origin is tuple:
         item = typing.get_args(kind)[0]
         if isinstance(value, str):

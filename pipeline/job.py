@@ -26,7 +26,7 @@ from ingest.config import Config, PipelineSettings, load_config
 from ingest.errors import DocVaultError, TaskFailed, WorkerLost
 from ingest.status import TaskState, now_iso
 from ingest.task import MANIFEST, Task
-from pipeline import categorize, detect, language, metadata, ocr, output, pages
+from pipeline import categorize, detect, language, metadata, ocr, output, pages, parallel
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +143,14 @@ class Document:
     info: pages.DocumentInfo
     texts: list[ocr.PageText]
     page_records: list[dict]
+    languages: tuple[str, ...]
 
-    def to_dict(self, settings: PipelineSettings) -> dict:
+    def to_dict(self) -> dict:
         """The part of the result JSON that is about the document, not the task."""
         confidences = [t.confidence for t in self.texts if t.confidence is not None]
         return {
             "page_count": self.info.page_count,
-            "languages": list(settings.languages),
+            "languages": list(self.languages),
             "confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
             "text": "\f".join(t.text for t in self.texts),
             "pages": self.page_records,
@@ -162,21 +163,31 @@ class Document:
 
 
 def read_document(original: Path, pages_dir: Path, settings: PipelineSettings, progress: Progress) -> Document:
-    """detect -> pages -> ocr, one page at a time, with progress per page."""
+    """detect -> pages -> ocr, page by page (on several cores when they are idle), with
+    progress per page."""
     kind = detect.detect_kind(original)
     info = pages.inspect(original, kind, settings)
+    workers = parallel.worker_count(settings, progress.conn, info.page_count)
     progress.set(TaskState.PROCESSING, 10, f"loaded: {info.page_count} page(s)")
+    log.info("%s %s: %d page(s), %d at a time, languages %s", progress.task_id, progress.name,
+             info.page_count, workers, settings.lang)
+
+    def read(number: int) -> tuple[ocr.PageText, pages.Page]:
+        page = pages.render_page(original, info, number, pages_dir, settings)
+        try:
+            return ocr.read_page(page, settings), page
+        finally:  # the page's image is done with; its searchable PDF stays
+            for image in pages_dir.glob(f"page-{number:04d}.*p[gb]m"):
+                image.unlink()
+
     texts: list[ocr.PageText] = []
     records = []
-    for page in pages.render(original, kind, info, pages_dir, settings):
-        if not texts:
-            progress.set(TaskState.PROCESSING, 25, "converted")
-        text = ocr.read_page(page, settings)
+    for text, page in parallel.map_ordered(read, range(1, info.page_count + 1), workers):
         texts.append(text)
         records.append({**text.to_dict(), "dpi": page.dpi, "dpi_assumed": page.dpi_assumed})
         percent = 25 + int(50 * len(texts) / info.page_count)
         progress.set(TaskState.PROCESSING, percent, f"page {len(texts)} of {info.page_count}")
-    return Document(kind, info, texts, records)
+    return Document(kind, info, texts, records, settings.languages)
 
 
 def process_task(task: Task, config: Config, progress: Progress, worker: str = "") -> dict:
@@ -188,7 +199,9 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
         config = dataclasses.replace(config, pipeline=dataclasses.replace(config.pipeline, languages=languages))
     progress.set(TaskState.PROCESSING, 5, "reading the file", started_at=started_at,
                  attempts=str(task.attempts), worker=worker, finished_at="")
-    doc = read_document(task_dir / task.file_name, task_dir / "pages", config.pipeline, progress)
+    # an upload's own language wins over the inbox folder's
+    settings = config.pipeline if task.language else config.pipeline.for_inbox(task.priority, task.relpath)
+    doc = read_document(task_dir / task.file_name, task_dir / "pages", settings, progress)
     body = describe(doc, config, progress, folder=task.relpath.split("/")[0] if task.relpath else None)
     body["metadata"].update(size=task.size, sha256=task.sha256)
     record = {
@@ -242,7 +255,7 @@ def describe(doc: Document, config: Config, progress: Progress, folder: str | No
     """The document's part of the result JSON, with metadata (75-85 %) and category
     (85-95 %) read from the page texts. `folder` is the inbox subfolder, a category hint."""
     texts = [t.text for t in doc.texts]
-    hint = language.FROM_TESSERACT.get(config.pipeline.languages[0])
+    hint = language.FROM_TESSERACT.get(doc.languages[0])
     meta = metadata.extract(texts, language_hint=hint)
     progress.set(TaskState.PROCESSING, 85, "metadata extracted")
     found = categorize.categorize(texts, meta, config.categories, folder_hint=folder)
@@ -250,7 +263,7 @@ def describe(doc: Document, config: Config, progress: Progress, folder: str | No
         log.warning("%s %s: category rule %s abandoned: %s", progress.task_id, progress.name,
                     abandoned.key, abandoned.reason)
     progress.set(TaskState.PROCESSING, 95, f"filed as {found.category}")
-    body = doc.to_dict(config.pipeline)
+    body = doc.to_dict()
     body["metadata"].update(meta.to_dict())
     return {**body, "language": meta.language, "category": found.to_dict()}
 

@@ -1,24 +1,30 @@
-"""Reading a page: its text layer as it is, or one tesseract run that yields the text,
-the word confidences (TSV) and a one-page searchable PDF together."""
+"""Reading a page: its text layer as it is, nothing for a blank page, or one tesseract
+run that yields the text, the word confidences (TSV) and a one-page searchable PDF
+together; a second run only for a page found turned (see orient.py)."""
 
 from __future__ import annotations
 
 import csv
 import enum
 import io
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytesseract
 
 from ingest.config import PipelineSettings
 from ingest.errors import OcrFailed
+from pipeline import blank, orient
 from pipeline.pages import Page
+
+log = logging.getLogger(__name__)
 
 
 class PageSource(enum.Enum):
     OCR = "ocr"
     TEXT_LAYER = "text-layer"
+    BLANK = "blank"  # found blank before OCR, not read
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,7 @@ class PageText:
     words: int
     source: PageSource
     pdf: Path | None = None  # the page as a searchable PDF, when OCRed
+    rotation: int = 0  # clockwise degrees the page was turned before it was read
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -37,6 +44,8 @@ class PageText:
             "confidence": self.confidence,
             "words": self.words,
             "source": self.source.value,
+            "blank": self.source is PageSource.BLANK,
+            "rotation": self.rotation,
         }
 
 
@@ -44,16 +53,28 @@ def read_page(page: Page, settings: PipelineSettings) -> PageText:
     if page.image is None:
         text = page.text_layer or ""
         return PageText(page.number, text, None, len(text.split()), PageSource.TEXT_LAYER)
-    return _tesseract(page.number, page.image, settings)
+    if blank.is_blank(page.image, page.dpi):
+        return PageText(page.number, "", None, 0, PageSource.BLANK)
+    text, words = _tesseract(page.number, page.image, page.dpi, settings)
+    if not orient.may_be_turned(words):
+        return text
+    rotation = orient.detect_rotation(page.image, page.dpi, settings.tesseract_cmd,
+                                      settings.page_timeout_seconds)
+    if rotation == 0:
+        return text
+    log.debug("page %d (%s): turned %d degrees", page.number, page.image.name, rotation)
+    upright, _ = _tesseract(page.number, orient.turn(page.image, rotation), page.dpi, settings)
+    return replace(upright, rotation=rotation)
 
 
-def _tesseract(number: int, image: Path, settings: PipelineSettings) -> PageText:
+def _tesseract(number: int, image: Path, dpi: int, settings: PipelineSettings) -> tuple[PageText, list[orient.Word]]:
+    base = image.with_name(image.stem)  # tesseract adds .txt, .tsv, .pdf
+    output = {ext: image.with_name(f"{image.stem}.{ext}") for ext in ("txt", "tsv", "pdf")}
     pytesseract.pytesseract.tesseract_cmd = settings.tesseract_cmd
     try:
-        text, tsv, pdf = pytesseract.run_and_get_multiple_output(
-            str(image),
-            extensions=["txt", "tsv", "pdf"],
-            lang=settings.lang,
+        pytesseract.pytesseract.run_tesseract(
+            str(image), str(base), "txt pdf", settings.lang,
+            config=f"--dpi {dpi} -c tessedit_create_tsv=1",
             timeout=settings.page_timeout_seconds,
         )
     except pytesseract.TesseractNotFoundError:
@@ -67,22 +88,27 @@ def _tesseract(number: int, image: Path, settings: PipelineSettings) -> PageText
             f"page {number} took longer than {settings.page_timeout_seconds} s to read "
             f"(pipeline.page_timeout_seconds) ({exc})"
         ) from None
-    confidence, words = _confidence(tsv)
-    pdf_path = image.with_suffix(".pdf")
-    pdf_path.write_bytes(pdf)
-    return PageText(number, text.strip(), confidence, words, PageSource.OCR, pdf_path)
+    text = output["txt"].read_text(encoding="utf-8", errors="replace")
+    words = _words(output["tsv"].read_text(encoding="utf-8", errors="replace"))
+    output["txt"].unlink()
+    output["tsv"].unlink()
+    confidence = round(sum(w.confidence for w in words) / len(words), 2) if words else None
+    page = PageText(number, text.strip(), confidence, len(words), PageSource.OCR, output["pdf"])
+    return page, words
 
 
-def _confidence(tsv: str) -> tuple[float | None, int]:
-    """Mean confidence over recognised words (level 5 rows with text)."""
-    confs = []
+def _words(tsv: str) -> list[orient.Word]:
+    """Recognised words (level 5 rows with text and a confidence) of a TSV."""
+    words = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        if row.get("level") == "5" and (row.get("text") or "").strip():
-            try:
-                confs.append(float(row["conf"]))
-            except (TypeError, ValueError):
-                continue
-    confs = [c for c in confs if c >= 0]
-    if not confs:
-        return None, 0
-    return round(sum(confs) / len(confs), 2), len(confs)
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
+            continue
+        try:
+            confidence = float(row["conf"])
+            width, height = int(row["width"]), int(row["height"])
+        except (TypeError, ValueError, KeyError):
+            continue
+        if confidence >= 0:
+            words.append(orient.Word(width, height, text, confidence))
+    return words

@@ -1,0 +1,53 @@
+"""Spreading one document's pages over the cores while the queue leaves them idle.
+
+The work is in child processes (pdftoppm, tesseract), so threads suffice: each runs one
+page from render to text. At most `workers` pages are in flight, so memory and disk hold
+`workers` pages, never the document. Results come back in page order.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+from redis import Redis
+
+from ingest.config import PipelineSettings
+from ingest.queue import all_queues
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def worker_count(settings: PipelineSettings, conn: Redis | None, pages: int) -> int:
+    """settings.page_workers, or with 0 (auto): the cores no other task needs now.
+
+    Every task running or waiting in the queues will want a core of its own; this one
+    takes what is left, at least one.
+    """
+    wanted = settings.page_workers or os.cpu_count() or 1
+    if not settings.page_workers and conn is not None:
+        others = sum(q.count + q.started_job_registry.count for q in all_queues(conn)) - 1
+        wanted -= max(0, others)
+    return max(1, min(wanted, pages))
+
+
+def map_ordered(work: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """`work` over `items` on `workers` threads, yielding results in the items' order."""
+    if workers <= 1:
+        yield from map(work, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="page") as pool:
+        pending: list[Future[R]] = []
+        try:
+            for item in items:
+                pending.append(pool.submit(work, item))
+                if len(pending) >= workers:
+                    yield pending.pop(0).result()
+            while pending:
+                yield pending.pop(0).result()
+        finally:
+            for future in pending:
+                future.cancel()

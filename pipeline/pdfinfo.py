@@ -1,0 +1,100 @@
+"""What a PDF holds, read without decoding a single image: page count, each page's size
+and /Rotate, the pixel size of its largest embedded image, whether it is encrypted.
+
+Two poppler calls per document (`pdfinfo`, `pdfimages -list`), whatever its page count:
+a 1.2-gigapixel image in an 11 KB file is refused here, before anything is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import CorruptFile, EncryptedPdf
+
+METADATA_KEYS = ("Title", "Author", "Creator", "Producer", "CreationDate", "ModDate")
+
+
+@dataclass(frozen=True, slots=True)
+class PdfPage:
+    number: int  # 1-based
+    width_pt: float  # as displayed, i.e. after /Rotate
+    height_pt: float
+    rotate: int  # the page's /Rotate, which poppler applies when rendering
+    image_pixels: int  # width x height of the largest image on the page; 0: none
+    image_ppi: int  # the resolution of that image as placed on the page; 0: none
+
+
+@dataclass(frozen=True, slots=True)
+class PdfInfo:
+    page_count: int
+    encrypted: bool  # encrypted, yet opened: the user password is empty
+    metadata: dict[str, str]
+    pages: tuple[PdfPage, ...]
+
+
+def read_info(path: Path, timeout: int) -> PdfInfo:
+    out = _poppler(["pdfinfo", "-f", "1", "-l", "1000000", str(path)], path, timeout)
+    fields = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition(":") for line in out.splitlines())
+        if not key.startswith("Page ")
+    )
+    try:
+        count = int(fields.get("Pages", "0"))
+    except ValueError:
+        count = 0
+    sizes = {int(n): (float(w), float(h)) for n, w, h in
+             re.findall(r"^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts", out, re.M)}
+    rotates = {int(n): int(r) % 360 for n, r in re.findall(r"^Page\s+(\d+) rot:\s+(-?\d+)", out, re.M)}
+    images = _largest_images(path, timeout)
+    pages = []
+    for number in range(1, count + 1):
+        width, height = sizes.get(number, (612.0, 792.0))
+        if rotates.get(number, 0) in (90, 270):
+            width, height = height, width
+        pixels, ppi = images.get(number, (0, 0))
+        pages.append(PdfPage(number, width, height, rotates.get(number, 0), pixels, ppi))
+    return PdfInfo(
+        page_count=count,
+        encrypted=fields.get("Encrypted", "no").startswith("yes"),
+        metadata={k: fields[k] for k in METADATA_KEYS if fields.get(k)},
+        pages=tuple(pages),
+    )
+
+
+def _largest_images(path: Path, timeout: int) -> dict[int, tuple[int, int]]:
+    """page -> (pixels, ppi) of its largest image, from the image list (nothing decoded)."""
+    out = _poppler(["pdfimages", "-list", str(path)], path, timeout)
+    largest: dict[int, tuple[int, int]] = {}
+    for line in out.splitlines()[2:]:
+        cols = line.split()
+        if len(cols) < 14 or not cols[0].isdigit() or cols[2] not in ("image", "stencil"):
+            continue
+        page, pixels = int(cols[0]), int(cols[3]) * int(cols[4])
+        ppi = int(cols[12]) if cols[12].isdigit() else 0
+        if pixels > largest.get(page, (0, 0))[0]:
+            largest[page] = (pixels, ppi)
+    return largest
+
+
+def _poppler(cmd: list[str], path: Path, timeout: int) -> str:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise CorruptFile(f"{path.name} could not be read in {timeout} s; the PDF may be damaged") from None
+    errors = proc.stderr.decode("utf-8", "replace")
+    if "Incorrect password" in errors:
+        raise EncryptedPdf(
+            f"{path.name} is password-protected; save it without a password and drop it again"
+        )
+    if proc.returncode != 0:
+        raise CorruptFile(f"{path.name} is damaged or not a complete PDF ({_last_line(errors)})")
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1] if lines else "no details"

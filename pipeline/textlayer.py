@@ -1,0 +1,44 @@
+"""A PDF page's own text (poppler's pdftotext), and whether it is real text.
+
+"Has a text layer" is not "pdftotext printed something": a tagged PDF may hold no text
+at all (paperless-ngx #13387), and a Photoshop PDF may carry text objects that decode
+as garbage: byte-swapped UTF-16, where "Mul" comes out as U+4D00 U+7500 U+6C00. Such a
+page is OCRed like a scan.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import unicodedata
+from pathlib import Path
+
+# A page "carries text" when its text layer has this many plausible letters or digits;
+# fewer is a scanner's stray label or a page number, and the page is OCRed.
+MIN_TEXT_CHARS = 20
+# ...and when at most this share of its letters look like decoding garbage.
+MAX_GARBAGE_SHARE = 0.2
+
+
+def read(path: Path, number: int, timeout: int) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-f", str(number), "-l", str(number), "-layout", "-enc", "UTF-8",
+         str(path), "-"],
+        capture_output=True, timeout=timeout, check=False,
+    )
+    return out.stdout.decode("utf-8", "replace").replace("\f", "").strip()
+
+
+def is_real_text(text: str) -> bool:
+    chars = [ch for ch in text if ch.isalnum() or _is_garbage(ch)]
+    garbage = sum(_is_garbage(ch) for ch in chars)
+    plausible = len(chars) - garbage
+    return plausible >= MIN_TEXT_CHARS and garbage <= MAX_GARBAGE_SHARE * len(chars)
+
+
+def _is_garbage(ch: str) -> bool:
+    code = ord(ch)
+    if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cs", "Cn"):
+        return True  # replacement, private-use, surrogate or unassigned: no font mapping
+    # U+xx00 above Latin-1: an ASCII byte read as the high half of UTF-16. Real CJK
+    # text hits these code points once in 256 characters, not every time.
+    return code > 0xFF and code & 0xFF == 0
