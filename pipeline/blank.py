@@ -14,7 +14,8 @@ from pathlib import Path
 from PIL import Image
 
 CHECK_DPI = 75
-MARGIN = 0.04  # share of each side ignored: lid shadows, punch holes, scanner edges
+MARGIN = 0.01  # share of each side ignored: scanner edges and lid shadows (text can sit
+# as close as 2 % to the edge: document.webp)
 DARK = 160  # 0-255: darker than this (after averaging) is ink
 # Dark pixels (at 75 dpi) below which a page is blank: less than two 10 pt letters.
 MAX_INK_PIXELS = 12

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytesseract
+from PIL import Image
 
 from ingest.config import PipelineSettings
 from ingest.errors import OcrFailed
@@ -54,7 +55,7 @@ def read_page(page: Page, settings: PipelineSettings) -> PageText:
         text = page.text_layer or ""
         return PageText(page.number, text, None, len(text.split()), PageSource.TEXT_LAYER)
     if blank.is_blank(page.image, page.dpi):
-        return PageText(page.number, "", None, 0, PageSource.BLANK)
+        return PageText(page.number, "", None, 0, PageSource.BLANK, _image_pdf(page.image, page.dpi))
     text, words = _tesseract(page.number, page.image, page.dpi, settings)
     if not orient.may_be_turned(words):
         return text
@@ -65,6 +66,14 @@ def read_page(page: Page, settings: PipelineSettings) -> PageText:
     log.debug("page %d (%s): turned %d degrees", page.number, page.image.name, rotation)
     upright, _ = _tesseract(page.number, orient.turn(page.image, rotation), page.dpi, settings)
     return replace(upright, rotation=rotation)
+
+
+def _image_pdf(image: Path, dpi: int) -> Path:
+    """A blank page as a one-page PDF (no text to add): keeps the page in the output."""
+    target = image.with_name(f"{image.stem}.pdf")
+    with Image.open(image) as img:
+        img.save(target, resolution=dpi)
+    return target
 
 
 def _tesseract(number: int, image: Path, dpi: int, settings: PipelineSettings) -> tuple[PageText, list[orient.Word]]:

@@ -9,6 +9,7 @@ again after a crash writes over its own partial outputs instead of adding a seco
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +98,8 @@ def write_outputs(
 
 
 def _searchable_pdf(target: Path, task: Task, task_dir: Path, kind: Kind, pages: list[PageText]) -> None:
-    """One PDF from tesseract's per-page PDFs, with text-layer pages taken from the input."""
+    """One PDF from tesseract's per-page PDFs (and blank pages' images), with text-layer
+    pages taken from the input as they are."""
     parts = []
     for page in pages:
         if page.pdf is not None:
@@ -112,8 +114,11 @@ def _searchable_pdf(target: Path, task: Task, task_dir: Path, kind: Kind, pages:
             parts.append(part)
     tmp = task_dir / "searchable.pdf"
     if len(parts) == 1:
-        tmp.write_bytes(parts[0].read_bytes())
+        os.replace(parts[0], tmp)
     else:
         subprocess.run(["pdfunite", *map(str, parts), str(tmp)], check=True, capture_output=True, timeout=600)
-    durable.write_bytes(target, tmp.read_bytes())
+    with open(tmp, "rb") as fh:  # on disk before it is moved into the outbox
+        os.fsync(fh.fileno())
+    target.unlink(missing_ok=True)  # a previous attempt's: ours (see plan_outputs)
+    durable.move(tmp, target)  # streamed, never the whole PDF in memory
 

@@ -47,6 +47,8 @@ class DocumentInfo:
 
 def inspect(path: Path, kind: Kind, settings: PipelineSettings) -> DocumentInfo:
     """Count pages and check limits before anything is rendered."""
+    # Pillow's own bomb guard at our limit (process-wide; every document sets the same).
+    Image.MAX_IMAGE_PIXELS = int(settings.max_megapixels * 1e6)
     pdf = None
     if kind is Kind.PDF:
         pdf = pdfinfo.read_info(path, settings.page_timeout_seconds)
