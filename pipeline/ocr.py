@@ -15,7 +15,7 @@ import pytesseract
 from PIL import Image
 
 from ingest.config import PipelineSettings
-from ingest.errors import OcrFailed
+from ingest.errors import ConfigError, OcrFailed
 from pipeline import blank, orient
 from pipeline.pages import Page
 
@@ -91,6 +91,11 @@ def _tesseract(number: int, image: Path, dpi: int, settings: PipelineSettings) -
             f"the OCR program '{settings.tesseract_cmd}' is not installed (pipeline.tesseract_cmd)"
         ) from None
     except pytesseract.TesseractError as exc:
+        if "Failed loading language" in (exc.message or ""):
+            raise ConfigError(
+                f"tesseract has no language data for '{settings.lang}' (pipeline.languages, "
+                "TESSERACT_LANGUAGES or pipeline.inbox_languages); install it or change the setting"
+            ) from None
         raise OcrFailed(f"tesseract failed on page {number}: {exc.message or exc.status}") from None
     except RuntimeError as exc:  # pytesseract's timeout
         raise OcrFailed(

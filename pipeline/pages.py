@@ -81,7 +81,8 @@ def _pdf_page(path: Path, page: pdfinfo.PdfPage, out_dir: Path, settings: Pipeli
     number = page.number
     if settings.ocr_mode is not OcrMode.FORCE:
         text = textlayer.read(path, number, settings.page_timeout_seconds)
-        if settings.ocr_mode is OcrMode.SKIP or textlayer.is_real_text(text):
+        enough = textlayer.MIN_TEXT_CHARS if page.image_pixels else 1
+        if settings.ocr_mode is OcrMode.SKIP or textlayer.is_real_text(text, enough):
             return Page(number, None, text, settings.dpi)
     dpi = _render_dpi(path, page, settings)
     base = out_dir / f"page-{number:04d}"

@@ -90,8 +90,10 @@ def _poppler(cmd: list[str], path: Path, timeout: int) -> str:
         raise EncryptedPdf(
             f"{path.name} is password-protected; save it without a password and drop it again"
         )
+    if "Invalid page count 0" in errors:
+        raise CorruptFile(f"{path.name} has no pages")
     if proc.returncode != 0:
-        raise CorruptFile(f"{path.name} is damaged or not a complete PDF ({_last_line(errors)})")
+        raise CorruptFile(f"{path.name} is damaged or cut short, not a complete PDF ({_last_line(errors)})")
     return proc.stdout.decode("utf-8", "replace")
 
 

@@ -12,8 +12,9 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-# A page "carries text" when its text layer has this many plausible letters or digits;
-# fewer is a scanner's stray label or a page number, and the page is OCRed.
+# A page with images "carries text" when its text layer has this many plausible letters
+# or digits; fewer is a scanner's stray label or a page number, and the page is OCRed.
+# On a page without images any text counts: there is nothing else to read.
 MIN_TEXT_CHARS = 20
 # ...and when at most this share of its letters look like decoding garbage.
 MAX_GARBAGE_SHARE = 0.2
@@ -28,11 +29,12 @@ def read(path: Path, number: int, timeout: int) -> str:
     return out.stdout.decode("utf-8", "replace").replace("\f", "").strip()
 
 
-def is_real_text(text: str) -> bool:
+def is_real_text(text: str, min_chars: int = MIN_TEXT_CHARS) -> bool:
+    """At least `min_chars` plausible letters or digits, and little garbage."""
     chars = [ch for ch in text if ch.isalnum() or _is_garbage(ch)]
     garbage = sum(_is_garbage(ch) for ch in chars)
     plausible = len(chars) - garbage
-    return plausible >= MIN_TEXT_CHARS and garbage <= MAX_GARBAGE_SHARE * len(chars)
+    return plausible >= min_chars and garbage <= MAX_GARBAGE_SHARE * len(chars)
 
 
 def _is_garbage(ch: str) -> bool:

@@ -1,0 +1,50 @@
+"""Reading documents the way `docvault process` does: pipeline.job.read_document on a
+file, with the page images in a tmp folder and progress recorded."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ingest.config import OcrMode, PipelineSettings
+from pipeline.job import Document, Progress, read_document
+from tests.conftest import corpus
+
+
+class RecordedProgress(Progress):
+    """Progress without Redis that keeps every message, for asserting on them."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(None, None, "test", name, 0)
+        self.messages: list[str] = []
+
+    def set(self, state, percent, message, **fields) -> None:  # noqa: ANN001 - as Progress.set
+        super().set(state, percent, message, **fields)
+        self.messages.append(message)
+
+
+def settings(**changes: object) -> PipelineSettings:
+    if isinstance(changes.get("ocr_mode"), str):
+        changes["ocr_mode"] = OcrMode(changes["ocr_mode"])
+    return dataclasses.replace(PipelineSettings(), **changes)
+
+
+Read = Callable[..., Document]
+
+
+@pytest.fixture
+def read(tmp_path: Path) -> Read:
+    """read("dir/file" or a Path, **settings) -> Document; .progress has the messages."""
+
+    def read_file(source: str | Path, **changes: object) -> Document:
+        path = source if isinstance(source, Path) else corpus(source)
+        progress = RecordedProgress(path.name)
+        pages_dir = tmp_path / f"pages-{path.stem}"
+        doc = read_document(path, pages_dir, settings(**changes), progress)
+        read_file.progress = progress  # type: ignore[attr-defined]
+        return doc
+
+    return read_file

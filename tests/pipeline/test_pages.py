@@ -1,0 +1,173 @@
+"""pipeline/pages.py (with pdfinfo.py and textlayer.py): what is rendered, at what size,
+and which files fail before anything is rendered."""
+
+from __future__ import annotations
+
+import resource
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+from ingest.errors import CorruptFile, EncryptedPdf, LimitExceeded
+from pipeline import pages, textlayer
+from pipeline.detect import detect_kind
+from tests.conftest import corpus
+from tests.pipeline.reading import settings
+
+
+def render(path: Path, number: int, out: Path, **changes: object) -> pages.Page:
+    config = settings(**changes)
+    info = pages.inspect(path, detect_kind(path), config)
+    return pages.render_page(path, info, number, out, config)
+
+
+def test_decompression_bomb_fails_before_rendering(tmp_path: Path) -> None:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with pytest.raises(LimitExceeded, match=r"1,225 million pixels.*pipeline.max_megapixels"):
+        render(corpus("ocrmypdf/hugemono.pdf"), 1, tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing rendered
+    # poppler only listed the image: no child came near the 150 MB a decode takes
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < max(before, 64 * 1024)
+
+
+def test_too_many_pages_fails_naming_the_limit(tmp_path: Path) -> None:
+    with pytest.raises(LimitExceeded, match=r"has 3 pages; the limit is 2 \(pipeline.max_pages\)"):
+        render(corpus("paperless-ngx/multi-page-digital.pdf"), 1, tmp_path, max_pages=2)
+
+
+def test_oversized_page_is_rendered_at_the_dpi_that_fits(tmp_path: Path) -> None:
+    page = render(corpus("ocrmypdf/poster.pdf"), 1, tmp_path, max_megapixels=20, ocr_mode="force")
+    with Image.open(page.image) as img:
+        assert img.width * img.height <= 20e6
+    assert page.dpi == 126  # 25 x 50 inches
+
+
+def test_page_too_large_even_at_100_dpi_fails(tmp_path: Path) -> None:
+    with pytest.raises(LimitExceeded, match="25 x 50 inches"):
+        render(corpus("ocrmypdf/poster.pdf"), 1, tmp_path, max_megapixels=10, ocr_mode="force")
+
+
+@pytest.mark.parametrize("name", ["paperless-ngx/encrypted.pdf", "ocrmypdf/skew-encrypted.pdf"])
+def test_pdf_with_a_password_fails_as_password_protected(name: str, tmp_path: Path) -> None:
+    with pytest.raises(EncryptedPdf, match="password-protected") as info:
+        render(corpus(name), 1, tmp_path)
+    assert not info.value.transient
+
+
+def test_encrypted_pdf_with_empty_password_opens(tmp_path: Path) -> None:
+    page = render(corpus("paperless-ngx/signed.pdf"), 1, tmp_path)
+    assert "digitally signed PDF" in page.text_layer
+
+
+def test_truncated_pdf_fails_as_damaged(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(corpus("paperless-ngx/multi-page-images.pdf").read_bytes()[:60000])
+    with pytest.raises(CorruptFile, match="damaged or cut short"):
+        render(cut, 1, tmp_path)
+
+
+def test_pdf_without_objects_fails_as_damaged(tmp_path: Path) -> None:
+    with pytest.raises(CorruptFile, match="invalid.pdf is damaged"):
+        render(corpus("ocrmypdf/invalid.pdf"), 1, tmp_path)
+
+
+def test_pdf_with_no_pages_fails_saying_so(tmp_path: Path) -> None:
+    empty = tmp_path / "zero-pages.pdf"  # ours: the corpus has no valid zero-page PDF
+    empty.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+                      b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+                      b"trailer << /Root 1 0 R >>\n%%EOF\n")
+    with pytest.raises(CorruptFile, match="zero-pages.pdf has no pages"):
+        render(empty, 1, tmp_path)
+
+
+def test_garbage_text_objects_are_not_a_text_layer() -> None:
+    garbage = textlayer.read(corpus("ocrmypdf/cmyk.pdf"), 1, 30)
+    assert sum(ch.isalnum() for ch in garbage) > 20  # a naive check would say "has text"
+    assert not textlayer.is_real_text(garbage)
+    assert textlayer.is_real_text(textlayer.read(corpus("paperless-ngx/multi-page-digital.pdf"), 1, 30))
+
+
+def test_short_text_counts_only_on_a_page_without_images(tmp_path: Path) -> None:
+    short = render(corpus("paperless-ngx/simple-digital.pdf"), 1, tmp_path)
+    assert short.text_layer == "This is a test document." and short.image is None
+
+
+@pytest.mark.parametrize("name", ["paperless-ngx/tagged-but-no-text.pdf", "ocrmypdf/cmyk.pdf"])
+def test_page_without_real_text_is_rendered_for_ocr(name: str, tmp_path: Path) -> None:
+    page = render(corpus(name), 1, tmp_path)
+    assert page.image is not None and page.text_layer is None
+
+
+def test_rotate_tagged_page_is_rendered_as_displayed(tmp_path: Path) -> None:
+    page = render(corpus("ocrmypdf/rotated_skew.pdf"), 1, tmp_path, dpi=50)
+    with Image.open(page.image) as img:
+        assert img.height > img.width  # landscape MediaBox, /Rotate 90: a portrait page
+
+
+@pytest.mark.parametrize("name", [
+    "ocrmypdf/jbig2.pdf", "ocrmypdf/ccitt.pdf", "ocrmypdf/lichtenstein.pdf",  # JPEG 2000
+    "ocrmypdf/palette.pdf", "ocrmypdf/cmyk.pdf",
+])
+def test_image_codecs_in_pdfs_render_to_gray_pages(name: str, tmp_path: Path) -> None:
+    page = render(corpus(name), 1, tmp_path, dpi=100)
+    with Image.open(page.image) as img:
+        assert img.mode == "L"
+        low, high = img.getextrema()
+    assert high - low > 100  # a picture, not an empty page
+
+
+def sixteen_bit(tmp_path: Path) -> Path:
+    path = tmp_path / "sixteen.png"
+    with Image.open(corpus("paperless-ngx/simple.png")) as img:
+        img.convert("L").convert("I").point(lambda v: v * 256).convert("I;16").save(path)
+    return path
+
+
+@pytest.mark.parametrize(("name", "mode"), [
+    ("paperless-ngx/simple-alpha.png", "L"),  # RGBA
+    ("pytesseract/test_la.png", "L"),  # gray + alpha
+    ("ocrmypdf/baiona_colormapped.png", "L"),  # palette
+    ("ocrmypdf/baiona_cmyk.jpg", "L"),  # CMYK without ICC profile
+    ("tesseract/phototest.tif", "1"),  # 1-bit stays 1-bit
+])
+def test_image_modes_become_8_bit_gray(name: str, mode: str, tmp_path: Path) -> None:
+    page = render(corpus(name), 1, tmp_path)
+    with Image.open(page.image) as img:
+        assert img.mode == mode
+
+
+def test_cmyk_jpeg_is_not_inverted(tmp_path: Path) -> None:
+    def brightness(name: str, out: Path) -> float:
+        with Image.open(render(corpus(name), 1, out).image) as img:
+            return ImageStat.Stat(img.convert("L")).mean[0]
+
+    cmyk = brightness("ocrmypdf/baiona_cmyk.jpg", tmp_path / "cmyk")
+    rgb = brightness("ocrmypdf/baiona_color.jpg", tmp_path / "rgb")
+    assert abs(cmyk - rgb) < 20
+
+
+def test_sixteen_bit_image_keeps_its_tones(tmp_path: Path) -> None:
+    page = render(sixteen_bit(tmp_path), 1, tmp_path / "out")
+    with Image.open(page.image) as img, Image.open(corpus("paperless-ngx/simple.png")) as orig:
+        assert img.mode == "L"
+        assert abs(ImageStat.Stat(img).mean[0] - ImageStat.Stat(orig.convert("L")).mean[0]) < 2
+
+
+@pytest.mark.parametrize(("name", "dpi", "assumed"), [
+    ("paperless-ngx/simple.png", 72, False),
+    ("paperless-ngx/simple-no-dpi.png", 300, True),  # a strip: 300
+    ("paperless-ngx/document.webp", 206, True),  # 1700 x 2200, a Letter page at 206 dpi
+])
+def test_dpi_is_read_or_assumed_and_says_which(name: str, dpi: int, assumed: bool, tmp_path: Path) -> None:
+    page = render(corpus(name), 1, tmp_path)
+    assert (page.dpi, page.dpi_assumed) == (dpi, assumed)
+
+
+def test_multi_page_tiff_pages_are_rendered_one_by_one(tmp_path: Path) -> None:
+    path = corpus("paperless-ngx/multi-page-images.tiff")
+    config = settings()
+    info = pages.inspect(path, detect_kind(path), config)
+    assert info.page_count == 3
+    third = pages.render_page(path, info, 3, tmp_path, config)
+    assert [p.name for p in tmp_path.iterdir()] == [third.image.name]
