@@ -14,6 +14,13 @@ from pipeline.job import Document, Progress, read_document
 from tests.conftest import corpus
 
 
+@pytest.fixture(autouse=True)
+def one_thread_per_tesseract(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `docvault worker` and `docvault process` set: without it two tesseracts on
+    two cores fight over threads and run several times slower."""
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "1")
+
+
 class RecordedProgress(Progress):
     """Progress without Redis that keeps every message, for asserting on them."""
 
