@@ -1,0 +1,84 @@
+"""pipeline/output.py through pipeline.job.process_task: what lands in the outbox."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from ingest import spool
+from ingest.config import Config
+from pipeline.job import process_task
+from tests.conftest import Configure, corpus
+from tests.pipeline.conftest import RecordedProgress
+
+
+def process(config: Config, name: str, priority: str = "normal") -> dict:
+    """Claim a copy of a corpus file as the watcher would and run the task's stages."""
+    dropped = config.paths.inbox / priority / Path(name).name
+    dropped.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(corpus(name), dropped)
+    task = spool.claim_file(dropped, priority, config.paths.tasks)
+    return process_task(task, config, RecordedProgress(task.name))
+
+
+def pdf_text(path: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def pdf_pages(path: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def test_scan_gets_a_searchable_pdf_txt_and_json(make_config: Configure) -> None:
+    config = make_config()
+    record = process(config, "paperless-ngx/tagged-but-no-text.pdf")
+    outbox = config.paths.outbox
+    searchable = outbox / "tagged-but-no-text.ocr.pdf"
+    assert "This is a test." in pdf_text(searchable, 1)
+    assert (outbox / "tagged-but-no-text.txt").read_text() == "This is a test."
+    sidecar = json.loads((outbox / "tagged-but-no-text.json").read_text())
+    assert sidecar["pages"][0]["source"] == "ocr" and sidecar["languages"] == ["eng"]
+    assert sidecar["outputs"]["pdf"] == searchable.name
+    assert record["outputs"]["original"].endswith("tagged-but-no-text.pdf")
+
+
+def test_mixed_pdf_output_keeps_every_page_in_order(make_config: Configure) -> None:
+    config = make_config(pipeline={"dpi": 150})
+    process(config, "paperless-ngx/multi-page-mixed.pdf")
+    searchable = config.paths.outbox / "multi-page-mixed.ocr.pdf"
+    assert pdf_pages(searchable) == 6
+    assert [f"Page {n}." in pdf_text(searchable, n) for n in range(1, 7)] == [True] * 6
+    pages = (config.paths.outbox / "multi-page-mixed.txt").read_text().split("\f")
+    assert [f"Page {n}." in text for n, text in enumerate(pages, 1)] == [True] * 6
+
+
+def test_born_digital_pdf_gets_no_second_pdf(make_config: Configure) -> None:
+    config = make_config()
+    record = process(config, "paperless-ngx/multi-page-digital.pdf")
+    assert record["outputs"]["pdf"] is None
+    assert not (config.paths.outbox / "multi-page-digital.ocr.pdf").exists()
+    assert [p["source"] for p in record["pages"]] == ["text-layer"] * 3
+
+
+def test_turned_image_becomes_an_upright_searchable_pdf(make_config: Configure) -> None:
+    config = make_config()
+    process(config, "tesseract/phototest-rotated-180.png")
+    searchable = config.paths.outbox / "phototest-rotated-180.pdf"
+    assert pdf_text(searchable, 1).split()[:4] == ["This", "is", "a", "lot"]
+
+
+def test_outputs_setting_chooses_the_files(make_config: Configure) -> None:
+    config = make_config(pipeline={"outputs": ["json"]})
+    process(config, "paperless-ngx/simple.png")
+    assert sorted(p.name for p in config.paths.outbox.iterdir()) == ["simple.json", "simple.png"]
+
+
+def test_inbox_folder_languages_reach_the_json(make_config: Configure) -> None:
+    config = make_config(pipeline={"inbox_languages": {"high": "eng+fra"}})
+    record = process(config, "paperless-ngx/simple.png", priority="high")
+    assert record["languages"] == ["eng", "fra"]
+    assert record["text"] == "This is a test document."
