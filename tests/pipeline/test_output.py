@@ -11,7 +11,7 @@ from ingest import spool
 from ingest.config import Config
 from pipeline.job import process_task
 from tests.conftest import Configure, corpus
-from tests.pipeline.conftest import RecordedProgress
+from tests.pipeline.reading import RecordedProgress
 
 
 def process(config: Config, name: str, priority: str = "normal") -> dict:
