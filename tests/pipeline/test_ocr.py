@@ -16,7 +16,7 @@ from ingest.errors import ConfigError, OcrFailed
 from ingest.queue import get_queue
 from pipeline import parallel
 from tests.conftest import corpus
-from tests.pipeline.reading import Read, settings
+from tests.pipeline.reading import Read, one_thread_per_tesseract, read, settings  # noqa: F401 - fixtures
 
 PHOTOTEST = corpus("tesseract/phototest.gold.txt").read_text().split()
 

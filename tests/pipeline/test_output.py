@@ -9,9 +9,10 @@ from pathlib import Path
 
 from ingest import spool
 from ingest.config import Config
+from ingest.task import new_task_id
 from pipeline.job import process_task
 from tests.conftest import Configure, corpus
-from tests.pipeline.reading import RecordedProgress
+from tests.pipeline.reading import RecordedProgress, one_thread_per_tesseract  # noqa: F401 - fixture
 
 
 def process(config: Config, name: str, priority: str = "normal") -> dict:
@@ -19,7 +20,8 @@ def process(config: Config, name: str, priority: str = "normal") -> dict:
     dropped = config.paths.inbox / priority / Path(name).name
     dropped.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(corpus(name), dropped)
-    task = spool.claim_file(dropped, priority, config.paths.tasks)
+    task = spool.start_claim(dropped, new_task_id(), priority, config.paths.tasks)
+    task = spool.finish_claim(task, config.paths.tasks)
     return process_task(task, config, RecordedProgress(task.name))
 
 
