@@ -1,8 +1,9 @@
 """Spreading one document's pages over the cores while the queue leaves them idle.
 
 The work is in child processes (pdftoppm, tesseract), so threads suffice: each runs one
-page from render to text. At most `workers` pages are in flight, so memory and disk hold
-`workers` pages, never the document. Results come back in page order.
+page from render to text, and deletes the page's image when done. At most `workers`
+pages run at once, so memory and disk hold `workers` page images, never the document;
+results come back in page order.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def map_ordered(work: Callable[[T], R], items: Iterable[T], workers: int) -> Ite
         try:
             for item in items:
                 pending.append(pool.submit(work, item))
-                if len(pending) >= workers:
+                # Twice the workers queued: a page done before the one ahead of it frees
+                # its core for the next page at once. What waits is a finished result.
+                if len(pending) >= 2 * workers:
                     yield pending.pop(0).result()
             while pending:
                 yield pending.pop(0).result()
