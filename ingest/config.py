@@ -105,9 +105,12 @@ class PipelineSettings:
     def lang(self) -> str:
         return "+".join(self.languages)
 
-    def for_inbox(self, priority: str, relpath: str | None) -> PipelineSettings:
-        """These settings with the languages of the deepest inbox folder configured in
-        inbox_languages that holds the file (inbox/<priority>/<relpath>/)."""
+    def for_task(self, priority: str, relpath: str | None, language: str | None = None) -> PipelineSettings:
+        """These settings with the languages chosen for one file: its own (an upload's
+        `language`), else those of the deepest inbox folder configured in inbox_languages
+        that holds it (inbox/<priority>/<relpath>/), else the default."""
+        if language:
+            return dataclasses.replace(self, languages=tuple(language.split("+")))
         folder = "/".join(p for p in (priority, relpath or "") if p).strip("/")
         while folder:
             if folder in self.inbox_languages:

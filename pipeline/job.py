@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import glob
 import json
-import dataclasses
 import logging
 import shutil
 import time
@@ -194,13 +193,9 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
     started = time.monotonic()
     started_at = now_iso()
     task_dir = task.folder(config.paths.tasks)
-    if task.language:  # chosen for this file (an upload's `language`)
-        languages = tuple(task.language.split("+"))
-        config = dataclasses.replace(config, pipeline=dataclasses.replace(config.pipeline, languages=languages))
     progress.set(TaskState.PROCESSING, 5, "reading the file", started_at=started_at,
                  attempts=str(task.attempts), worker=worker, finished_at="")
-    # an upload's own language wins over the inbox folder's
-    settings = config.pipeline if task.language else config.pipeline.for_inbox(task.priority, task.relpath)
+    settings = config.pipeline.for_task(task.priority, task.relpath, task.language)
     doc = read_document(task_dir / task.file_name, task_dir / "pages", settings, progress)
     body = describe(doc, config, progress, folder=task.relpath.split("/")[0] if task.relpath else None)
     body["metadata"].update(size=task.size, sha256=task.sha256)

@@ -160,9 +160,10 @@ def test_languages_are_used_and_recorded(read: Read) -> None:
 
 def test_inbox_folder_sets_the_languages() -> None:
     config = settings(languages=("eng",), inbox_languages={"normal/german": "deu", "high": "eng+fra"})
-    assert config.for_inbox("normal", "german/2024").languages == ("deu",)
-    assert config.for_inbox("high", None).languages == ("eng", "fra")
-    assert config.for_inbox("normal", "english").languages == ("eng",)
+    assert config.for_task("normal", "german/2024").languages == ("deu",)
+    assert config.for_task("high", None).languages == ("eng", "fra")
+    assert config.for_task("normal", "english").languages == ("eng",)
+    assert config.for_task("normal", "german/2024", "ita+eng").languages == ("ita", "eng")  # the file's own
 
 
 def test_missing_language_is_a_config_error_not_a_retry(read: Read) -> None:
