@@ -176,8 +176,9 @@ def read_document(original: Path, pages_dir: Path, settings: PipelineSettings, p
         try:
             return ocr.read_page(page, settings), page
         finally:  # the page's image is done with; its searchable PDF stays
-            for image in pages_dir.glob(f"page-{number:04d}.*p[gb]m"):
-                image.unlink()
+            for image in pages_dir.glob(f"page-{number:04d}.*"):
+                if image.suffix in pages.IMAGE_SUFFIXES:
+                    image.unlink()
 
     texts: list[ocr.PageText] = []
     records = []

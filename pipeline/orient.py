@@ -69,8 +69,10 @@ def detect_rotation(image: Path, dpi: int, tesseract_cmd: str, timeout: int) -> 
 
 
 def turn(image: Path, degrees: int) -> Path:
-    """The page turned clockwise by `degrees`, saved beside it."""
-    target = image.with_name(f"{image.stem}.r{degrees}{image.suffix}")
+    """The page turned clockwise by `degrees`, saved beside it uncompressed (a JPEG taken
+    out of a PDF is not compressed a second time)."""
     with Image.open(image) as img:
+        suffix = {"1": ".pbm", "L": ".pgm"}.get(img.mode, ".ppm")
+        target = image.with_name(f"{image.stem}.r{degrees}{suffix}")
         img.transpose(_TURN[degrees]).save(target)
     return target

@@ -5,6 +5,18 @@ folder just before it is read (and deleted after), and nothing is rendered for a
 whose text layer is taken as it is. Page images are grayscale PGM (1-bit PBM for bilevel
 images): OCR does not need colour, and an uncompressed file is written and read in a
 fraction of the time a PNG takes.
+
+A scanned PDF page is mostly one JPEG covering the page, as the scanner wrote it. That
+JPEG is taken out as it is (`pdfimages -j`, 0.01 s, nothing decoded) instead of being
+rendered (0.1 s): tesseract reads it and puts it in its PDF unchanged, colour and all.
+Only a page where the image is all there is, is taken out: no /Rotate, no other image or
+mask, no text, the image placed upright over the whole page with square pixels, 8-bit
+gray or RGB, and at most settings.dpi (a finer scan is rendered down to settings.dpi).
+A JPEG scanned upside down is turned like any upside-down page (orient.py); one placed
+sideways fails the page-size test; one the page's drawing turns upside down (not its
+/Rotate: that page is rendered) is read as stored, upright, rotation 0. Vector drawings
+over the image are not in the image list: a page with those (rare in a scan) is read
+without them.
 """
 
 from __future__ import annotations
@@ -27,6 +39,10 @@ MIN_RENDER_DPI = 100  # a page that fits the pixel limit only below this is refu
 # less than 300 dpi when it has a page's proportions (A4 1.41, Letter 1.29).
 PAGE_SHORT_INCHES = 8.27
 PAGE_RATIOS = (1.2, 1.5)
+# The image covers the page when its size at its resolution is the page's, within this.
+COVER_TOLERANCE = 0.02
+# The files a page's image may be (rendered, taken out, turned): deleted once it is read.
+IMAGE_SUFFIXES = (".pgm", ".pbm", ".ppm", ".jpg")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +95,21 @@ def render_page(path: Path, info: DocumentInfo, number: int, out_dir: Path,
 
 def _pdf_page(path: Path, page: pdfinfo.PdfPage, out_dir: Path, settings: PipelineSettings) -> Page:
     number = page.number
+    text = None
     if settings.ocr_mode is not OcrMode.FORCE:
         text = textlayer.read(path, number, settings.page_timeout_seconds)
         enough = textlayer.MIN_TEXT_CHARS if page.image_pixels else 1
         if settings.ocr_mode is OcrMode.SKIP or textlayer.is_real_text(text, enough):
             return Page(number, None, text, settings.dpi)
-    dpi = _render_dpi(path, page, settings)
     base = out_dir / f"page-{number:04d}"
+    scan = whole_page_jpeg(page, settings.dpi)
+    if scan is not None:
+        if text is None:
+            text = textlayer.read(path, number, settings.page_timeout_seconds)
+        image = None if text else _extract_jpeg(path, number, base, settings)
+        if image is not None:
+            return Page(number, image, None, scan.x_ppi)
+    dpi = _render_dpi(path, page, settings)
     try:
         # -gray: PGM. poppler applies /Rotate, so the page comes out as it is displayed.
         subprocess.run(
@@ -102,6 +126,42 @@ def _pdf_page(path: Path, page: pdfinfo.PdfPage, out_dir: Path, settings: Pipeli
     if not image.exists():
         raise CorruptFile(f"page {number} of {path.name} could not be rendered; the PDF may be damaged")
     return Page(number, image, None, dpi)
+
+
+def whole_page_jpeg(page: pdfinfo.PdfPage, max_dpi: int) -> pdfinfo.PdfImage | None:
+    """The page's one image, when it is a JPEG that is the whole page and can be read as
+    it is (see the module's docstring); None: the page is rendered."""
+    if page.rotate or len(page.images) != 1:
+        return None
+    image = page.images[0]
+    if (image.kind != "image" or image.encoding != "jpeg" or image.bits != 8
+            or (image.color, image.components) not in (("gray", 1), ("rgb", 3))
+            or not image.x_ppi or abs(image.x_ppi - image.y_ppi) > 1
+            or image.x_ppi > max_dpi * (1 + COVER_TOLERANCE)):
+        return None
+    width_pt, height_pt = image.width / image.x_ppi * 72, image.height / image.y_ppi * 72
+    if (abs(width_pt - page.width_pt) > COVER_TOLERANCE * page.width_pt
+            or abs(height_pt - page.height_pt) > COVER_TOLERANCE * page.height_pt):
+        return None
+    return image
+
+
+def _extract_jpeg(path: Path, number: int, base: Path, settings: PipelineSettings) -> Path | None:
+    """The page's JPEG as it is in the PDF, at `base`.jpg; None when pdfimages did not
+    give one (the page is rendered instead)."""
+    try:
+        subprocess.run(
+            ["pdfimages", "-j", "-f", str(number), "-l", str(number), str(path), str(base)],
+            capture_output=True, timeout=settings.page_timeout_seconds, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pass
+    written = sorted(base.parent.glob(f"{base.name}-*"))
+    if len(written) == 1 and written[0].suffix == ".jpg":
+        return written[0].rename(base.with_suffix(".jpg"))
+    for stray in written:
+        stray.unlink()
+    return None
 
 
 def _render_dpi(path: Path, page: pdfinfo.PdfPage, settings: PipelineSettings) -> int:

@@ -1,5 +1,5 @@
 """What a PDF holds, read without decoding a single image: page count, each page's size
-and /Rotate, the pixel size of its largest embedded image, whether it is encrypted.
+and /Rotate, the images on each page (size, encoding, resolution), whether it is encrypted.
 
 Two poppler calls per document (`pdfinfo`, `pdfimages -list`), whatever its page count:
 a 1.2-gigapixel image in an 11 KB file is refused here, before anything is rendered.
@@ -18,6 +18,24 @@ METADATA_KEYS = ("Title", "Author", "Creator", "Producer", "CreationDate", "ModD
 
 
 @dataclass(frozen=True, slots=True)
+class PdfImage:
+    """One line of `pdfimages -list`: an image (or a stencil or soft mask) on a page."""
+    kind: str  # image, stencil, smask, ...
+    width: int  # pixels
+    height: int
+    color: str  # gray, rgb, cmyk, icc, index, ...
+    components: int
+    bits: int  # per component
+    encoding: str  # jpeg, jbig2, ccitt, jpx, image (flate or none), ...
+    x_ppi: int  # as placed on the page; 0: unknown
+    y_ppi: int
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+
+@dataclass(frozen=True, slots=True)
 class PdfPage:
     number: int  # 1-based
     width_pt: float  # as displayed, i.e. after /Rotate
@@ -25,6 +43,7 @@ class PdfPage:
     rotate: int  # the page's /Rotate, which poppler applies when rendering
     image_pixels: int  # width x height of the largest image on the page; 0: none
     image_ppi: int  # the resolution of that image as placed on the page; 0: none
+    images: tuple[PdfImage, ...] = ()  # everything pdfimages lists for the page
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +68,17 @@ def read_info(path: Path, timeout: int) -> PdfInfo:
     sizes = {int(n): (float(w), float(h)) for n, w, h in
              re.findall(r"^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts", out, re.M)}
     rotates = {int(n): int(r) % 360 for n, r in re.findall(r"^Page\s+(\d+) rot:\s+(-?\d+)", out, re.M)}
-    images = _largest_images(path, timeout)
+    images = _page_images(path, timeout)
     pages = []
     for number in range(1, count + 1):
         width, height = sizes.get(number, (612.0, 792.0))
         if rotates.get(number, 0) in (90, 270):
             width, height = height, width
-        pixels, ppi = images.get(number, (0, 0))
-        pages.append(PdfPage(number, width, height, rotates.get(number, 0), pixels, ppi))
+        on_page = tuple(images.get(number, ()))
+        drawn = [i for i in on_page if i.kind in ("image", "stencil")]
+        largest = max(drawn, key=lambda i: i.pixels, default=None)
+        pixels, ppi = (largest.pixels, largest.x_ppi) if largest else (0, 0)
+        pages.append(PdfPage(number, width, height, rotates.get(number, 0), pixels, ppi, on_page))
     return PdfInfo(
         page_count=count,
         encrypted=fields.get("Encrypted", "no").startswith("yes"),
@@ -65,19 +87,24 @@ def read_info(path: Path, timeout: int) -> PdfInfo:
     )
 
 
-def _largest_images(path: Path, timeout: int) -> dict[int, tuple[int, int]]:
-    """page -> (pixels, ppi) of its largest image, from the image list (nothing decoded)."""
+def _page_images(path: Path, timeout: int) -> dict[int, list[PdfImage]]:
+    """page -> the images pdfimages lists for it (nothing decoded)."""
     out = _poppler(["pdfimages", "-list", str(path)], path, timeout)
-    largest: dict[int, tuple[int, int]] = {}
+    images: dict[int, list[PdfImage]] = {}
     for line in out.splitlines()[2:]:
         cols = line.split()
-        if len(cols) < 14 or not cols[0].isdigit() or cols[2] not in ("image", "stencil"):
+        if len(cols) < 14 or not all(c.isdigit() for c in (cols[0], cols[3], cols[4])):
             continue
-        page, pixels = int(cols[0]), int(cols[3]) * int(cols[4])
-        ppi = int(cols[12]) if cols[12].isdigit() else 0
-        if pixels > largest.get(page, (0, 0))[0]:
-            largest[page] = (pixels, ppi)
-    return largest
+        images.setdefault(int(cols[0]), []).append(PdfImage(
+            kind=cols[2], width=int(cols[3]), height=int(cols[4]), color=cols[5],
+            components=_int(cols[6]), bits=_int(cols[7]), encoding=cols[8],
+            x_ppi=_int(cols[12]), y_ppi=_int(cols[13]),
+        ))
+    return images
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isdigit() else 0
 
 
 def _poppler(cmd: list[str], path: Path, timeout: int) -> str:

@@ -16,6 +16,7 @@ from ingest.errors import ConfigError, OcrFailed
 from ingest.queue import get_queue
 from pipeline import parallel
 from tests.conftest import corpus
+from tests.pipeline import scans
 from tests.pipeline.reading import Read, one_thread_per_tesseract, read, settings  # noqa: F401 - fixtures
 
 PHOTOTEST = corpus("tesseract/phototest.gold.txt").read_text().split()
@@ -49,6 +50,27 @@ def test_cardinal_pdf_pages_all_read_upright(read: Read) -> None:
     assert sorted(p["rotation"] for p in doc.page_records) == [0, 90, 180, 270]
     for page in doc.page_records:
         assert len(words_in(page["text"]) & linn) > 0.8 * len(words_in(page["text"]))
+
+
+def phototest_scan(dpi: int) -> Image.Image:
+    return scans.text_page([" ".join(PHOTOTEST[i:i + 8]) for i in range(0, len(PHOTOTEST), 8)], dpi=dpi)
+
+
+def test_jpeg_scanned_upside_down_is_taken_out_and_turned(read: Read, tmp_path: Path) -> None:
+    turned = phototest_scan(200).transpose(Image.Transpose.ROTATE_180)
+    page = read(scans.jpeg_pdf(tmp_path / "fed-upside-down.pdf", turned)).page_records[0]
+    assert page["dpi"] == 200  # the JPEG's own resolution: taken out (a render is 300 dpi)
+    assert page["rotation"] == 180 and page["text"].split() == PHOTOTEST
+
+
+def test_jpeg_drawn_upside_down_is_read_as_stored(read: Read, tmp_path: Path) -> None:
+    """The page's drawing turns the image; taken out, it is read as stored: upright, not
+    turned, and upright in the searchable PDF (a /Rotate'd page is rendered instead)."""
+    pdf = scans.jpeg_pdf(tmp_path / "drawn-upside-down.pdf", phototest_scan(200),
+                         placement="-612 0 0 -792 612 792")
+    page = read(pdf).page_records[0]
+    assert page["dpi"] == 200
+    assert page["rotation"] == 0 and page["text"].split() == PHOTOTEST
 
 
 @pytest.mark.parametrize("name", [

@@ -12,14 +12,17 @@ from ingest.config import Config
 from ingest.task import new_task_id
 from pipeline.job import process_task
 from tests.conftest import Configure, corpus
+from tests.pipeline import scans
 from tests.pipeline.reading import RecordedProgress, one_thread_per_tesseract  # noqa: F401 - fixture
 
 
-def process(config: Config, name: str, priority: str = "normal") -> dict:
-    """Claim a copy of a corpus file as the watcher would and run the task's stages."""
-    dropped = config.paths.inbox / priority / Path(name).name
+def process(config: Config, name: str | Path, priority: str = "normal") -> dict:
+    """Claim a copy of a corpus file (or of a file made by the test) as the watcher would
+    and run the task's stages."""
+    source = name if isinstance(name, Path) else corpus(name)
+    dropped = config.paths.inbox / priority / source.name
     dropped.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(corpus(name), dropped)
+    shutil.copy(source, dropped)
     task = spool.start_claim(dropped, new_task_id(), priority, config.paths.tasks)
     task = spool.finish_claim(task, config.paths.tasks)
     return process_task(task, config, RecordedProgress(task.name))
@@ -84,3 +87,18 @@ def test_inbox_folder_languages_reach_the_json(make_config: Configure) -> None:
     record = process(config, "paperless-ngx/simple.png", priority="high")
     assert record["languages"] == ["eng", "fra"]
     assert record["text"] == "This is a test document."
+
+
+def test_scanned_colour_jpeg_goes_into_the_searchable_pdf_as_it_is(make_config: Configure,
+                                                                   tmp_path: Path) -> None:
+    config = make_config()
+    scan = scans.text_page(["The invoice is paid in full", "Thank you for your order"], dpi=200, mode="RGB")
+    process(config, scans.jpeg_pdf(tmp_path / "colour-scan.pdf", scan))
+    searchable = config.paths.outbox / "colour-scan.ocr.pdf"
+    assert "invoice is paid" in pdf_text(searchable, 1)
+    listed = subprocess.run(["pdfimages", "-list", str(searchable)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert len(listed) == 1
+    width, height, colour, encoding, x_ppi = (listed[0].split()[i] for i in (3, 4, 5, 8, 12))
+    # Taken out, not rendered: the scan's pixels, its colour, its JPEG (a render is 300 dpi gray).
+    assert (width, height, colour, encoding, x_ppi) == ("1700", "2200", "rgb", "jpeg", "200")

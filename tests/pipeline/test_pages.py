@@ -11,9 +11,10 @@ import pytest
 from PIL import Image, ImageStat
 
 from ingest.errors import CorruptFile, EncryptedPdf, LimitExceeded
-from pipeline import pages, textlayer
+from pipeline import blank, pages, textlayer
 from pipeline.detect import detect_kind
 from tests.conftest import REPO, corpus
+from tests.pipeline import scans
 from tests.pipeline.reading import settings
 
 
@@ -189,3 +190,57 @@ def test_multi_page_tiff_pages_are_rendered_one_by_one(tmp_path: Path) -> None:
     assert info.page_count == 3
     third = pages.render_page(path, info, 3, tmp_path, config)
     assert [p.name for p in tmp_path.iterdir()] == [third.image.name]
+
+
+def test_scanned_jpeg_page_is_taken_out_not_rendered(tmp_path: Path) -> None:
+    page = render(corpus("paperless-ngx/multi-page-images.pdf"), 2, tmp_path)
+    assert page.image is not None and page.image.suffix == ".jpg"
+    with Image.open(page.image) as img:  # the scanner's JPEG at its own resolution
+        assert (img.format, img.mode, img.size) == ("JPEG", "L", (1700, 2200))
+    assert page.dpi == 206 and not page.dpi_assumed
+    assert [p.name for p in tmp_path.iterdir()] == ["page-0002.jpg"]
+
+
+def test_colour_jpeg_page_is_taken_out_in_colour(tmp_path: Path) -> None:
+    pdf = scans.jpeg_pdf(tmp_path / "colour.pdf", scans.text_page(["Blue ink"], dpi=100, mode="RGB"))
+    page = render(pdf, 1, tmp_path / "pages")
+    with Image.open(page.image) as img:
+        assert (img.format, img.mode, img.size) == ("JPEG", "RGB", (850, 1100))
+    assert page.dpi == 100
+
+
+SIDEWAYS = "0 612 -792 0 792 0"  # a portrait image drawn turned onto a landscape page
+
+
+@pytest.mark.parametrize(("why", "changes"), [
+    ("/Rotate", {"rotate": 90}),
+    ("placed sideways", {"placement": SIDEWAYS, "page_pt": (792, 612)}),
+    ("on a quarter of the page", {"placement": "306 0 0 396 0 396", "size_dpi": 50}),
+    ("text beside it", {"text": "Page 1"}),  # too little to be a text layer; OCR reads it
+])
+def test_page_that_is_not_just_one_upright_jpeg_is_rendered(why: str, changes: dict, tmp_path: Path) -> None:
+    image = scans.text_page(["Not taken out"], dpi=changes.pop("size_dpi", 100))
+    pdf = scans.jpeg_pdf(tmp_path / "scan.pdf", image, **changes)
+    page = render(pdf, 1, tmp_path / "pages")
+    assert page.image is not None and page.image.suffix == ".pgm", why
+    assert page.dpi == 300
+
+
+@pytest.mark.parametrize(("name", "dpi"), [
+    ("ocrmypdf/c02-22.pdf", 300),  # ICC colour: rendered to gray
+    ("ocrmypdf/cmyk.pdf", 300),  # CMYK, several images
+    ("ocrmypdf/francais.pdf", 150),  # a 300 ppi JPEG, pipeline.dpi 150: rendered down to it
+])
+def test_jpeg_pages_that_need_poppler_are_rendered(name: str, dpi: int, tmp_path: Path) -> None:
+    page = render(corpus(name), 1, tmp_path, dpi=dpi, ocr_mode="force")
+    assert page.image is not None and page.image.suffix == ".pgm"
+    assert page.dpi == dpi
+
+
+def test_jpeg_blank_page_is_blank_and_one_word_is_not(tmp_path: Path) -> None:
+    empty = scans.jpeg_pdf(tmp_path / "empty.pdf", scans.text_page([]))
+    word = scans.jpeg_pdf(tmp_path / "word.pdf", scans.text_page(["Yes"]))
+    for pdf, is_blank in ((empty, True), (word, False)):
+        page = render(pdf, 1, tmp_path / pdf.stem)
+        assert page.image.suffix == ".jpg"  # the blank check reads the JPEG itself
+        assert blank.is_blank(page.image, page.dpi) is is_blank
