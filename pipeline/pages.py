@@ -59,6 +59,8 @@ class DocumentInfo:
     page_count: int
     pdf_info: dict[str, str]  # Title, Author, Creator, Producer, dates: PDFs only
     pdf: pdfinfo.PdfInfo | None = None
+    # Each PDF page's text layer, read in one go; None: read page by page when needed.
+    text_layers: tuple[str, ...] | None = None
 
 
 def inspect(path: Path, kind: Kind, settings: PipelineSettings) -> DocumentInfo:
@@ -79,25 +81,32 @@ def inspect(path: Path, kind: Kind, settings: PipelineSettings) -> DocumentInfo:
             f"{path.name} has {pages} pages; the limit is {settings.max_pages} "
             "(pipeline.max_pages): split it, or raise the limit"
         )
+    text_layers = None
     if pdf is not None:
         for page in pdf.pages:  # a bomb fails before the first page is read
             _check_pixels(path, page.number, page.image_pixels, settings)
-    return DocumentInfo(page_count=pages, pdf_info=pdf.metadata if pdf else {}, pdf=pdf)
+        if settings.ocr_mode is not OcrMode.FORCE or any(whole_page_jpeg(p, settings.dpi) for p in pdf.pages):
+            text_layers = textlayer.read_all(path, pages, settings.page_timeout_seconds)
+    return DocumentInfo(page_count=pages, pdf_info=pdf.metadata if pdf else {}, pdf=pdf,
+                        text_layers=text_layers)
 
 
 def render_page(path: Path, info: DocumentInfo, number: int, out_dir: Path,
                 settings: PipelineSettings) -> Page:
     out_dir.mkdir(exist_ok=True)
     if info.pdf is not None:
-        return _pdf_page(path, info.pdf.pages[number - 1], out_dir, settings)
+        text = info.text_layers[number - 1] if info.text_layers is not None else None
+        return _pdf_page(path, info.pdf.pages[number - 1], text, out_dir, settings)
     return _image_page(path, number, out_dir, settings)
 
 
-def _pdf_page(path: Path, page: pdfinfo.PdfPage, out_dir: Path, settings: PipelineSettings) -> Page:
+def _pdf_page(path: Path, page: pdfinfo.PdfPage, text: str | None, out_dir: Path,
+              settings: PipelineSettings) -> Page:
+    """`text`: the page's text layer when it was read with the others, else None."""
     number = page.number
-    text = None
     if settings.ocr_mode is not OcrMode.FORCE:
-        text = textlayer.read(path, number, settings.page_timeout_seconds)
+        if text is None:
+            text = textlayer.read(path, number, settings.page_timeout_seconds)
         enough = textlayer.MIN_TEXT_CHARS if page.image_pixels else 1
         if settings.ocr_mode is OcrMode.SKIP or textlayer.is_real_text(text, enough):
             return Page(number, None, text, settings.dpi)

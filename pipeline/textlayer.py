@@ -20,6 +20,22 @@ MIN_TEXT_CHARS = 20
 MAX_GARBAGE_SHARE = 0.2
 
 
+def read_all(path: Path, pages: int, timeout: int) -> tuple[str, ...] | None:
+    """Every page's text in one pdftotext run (pages end in form feeds), a fraction of a
+    run per page; None when the pages do not come out as `pages` (read them one by one)."""
+    try:
+        out = subprocess.run(
+            ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True, timeout=timeout, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    texts = out.stdout.decode("utf-8", "replace").split("\f")
+    if out.returncode != 0 or len(texts) != pages + 1 or texts[-1].strip():
+        return None
+    return tuple(text.strip() for text in texts[:-1])
+
+
 def read(path: Path, number: int, timeout: int) -> str:
     out = subprocess.run(
         ["pdftotext", "-f", str(number), "-l", str(number), "-layout", "-enc", "UTF-8",

@@ -107,6 +107,19 @@ def test_garbage_text_objects_are_not_a_text_layer() -> None:
     assert textlayer.is_real_text(textlayer.read(corpus("paperless-ngx/multi-page-digital.pdf"), 1, 30))
 
 
+@pytest.mark.parametrize("name", ["paperless-ngx/multi-page-mixed.pdf", "ocrmypdf/cmyk.pdf"])
+def test_text_layers_read_in_one_run_match_page_by_page(name: str) -> None:
+    path = corpus(name)
+    count = pages.inspect(path, detect_kind(path), settings()).page_count
+    together = textlayer.read_all(path, count, 30)
+    assert together == tuple(textlayer.read(path, n, 30) for n in range(1, count + 1))
+    assert together is not None and any(together)
+
+
+def test_text_layers_are_not_split_wrong_when_the_count_differs() -> None:
+    assert textlayer.read_all(corpus("paperless-ngx/multi-page-mixed.pdf"), 5, 30) is None
+
+
 def test_short_text_counts_only_on_a_page_without_images(tmp_path: Path) -> None:
     short = render(corpus("paperless-ngx/simple-digital.pdf"), 1, tmp_path)
     assert short.text_layer == "This is a test document." and short.image is None
