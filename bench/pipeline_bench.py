@@ -30,6 +30,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bench.handmade import pdf_bytes
 from ingest.config import OcrMode, PipelineSettings
 from pipeline.job import Document, Progress, read_document
 
@@ -307,15 +308,7 @@ def _born_digital_pdf(texts: list[list[str]], target: Path) -> Path:
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
         b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    target.write_bytes(bytes(out))
+    target.write_bytes(pdf_bytes(objects))
     return target
 
 
@@ -345,3 +338,7 @@ def _timed_read(path: Path, pages_dir: Path, settings: PipelineSettings) -> tupl
 def _tesseract_version() -> str:
     out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, check=False).stdout
     return out.split()[1] if out else "?"
+
+
+if __name__ == "__main__":
+    main()
