@@ -159,14 +159,14 @@ def _extract_jpeg(path: Path, number: int, base: Path, settings: PipelineSetting
     """The page's JPEG as it is in the PDF, at `base`.jpg; None when pdfimages did not
     give one (the page is rendered instead)."""
     try:
-        subprocess.run(
+        done = subprocess.run(
             ["pdfimages", "-j", "-f", str(number), "-l", str(number), str(path), str(base)],
             capture_output=True, timeout=settings.page_timeout_seconds, check=False,
-        )
+        ).returncode == 0
     except subprocess.TimeoutExpired:
-        pass
+        done = False
     written = sorted(base.parent.glob(f"{base.name}-*"))
-    if len(written) == 1 and written[0].suffix == ".jpg":
+    if done and len(written) == 1 and written[0].suffix == ".jpg":
         return written[0].rename(base.with_suffix(".jpg"))
     for stray in written:
         stray.unlink()
