@@ -64,6 +64,11 @@ class Paths:
     def duplicates(self) -> Path:
         return self.outbox / "duplicates"
 
+    @property
+    def names_lock(self) -> Path:
+        """Held while a free outbox name is chosen and its files are written."""
+        return self.work / "outbox-names.lock"
+
 
 @dataclass(frozen=True, slots=True)
 class IngestSettings:

@@ -7,8 +7,11 @@ through a temporary name, an fsync and a rename.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -53,3 +56,17 @@ def move(src: Path, dst: Path) -> None:
         os.unlink(src)
     else:
         fsync_dir(dst.parent)
+
+
+@contextmanager
+def locked(lock_file: Path) -> Iterator[None]:
+    """An exclusive lock between processes and threads of this machine (flock on a file
+    opened for this holder): choosing a free outbox name and writing the files under it
+    become one step, so two workers never pick the same name for two documents."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -5,11 +5,10 @@ outbox/duplicates for a duplicate that is skipped)."""
 from __future__ import annotations
 
 import shutil
-import threading
 
 from redis import Redis
 
-from ingest import duplicates, queue, spool, status
+from ingest import duplicates, durable, queue, spool, status
 from ingest.config import Config
 from ingest.task import Task
 
@@ -17,7 +16,6 @@ from ingest.task import Task
 class Intake:
     def __init__(self, conn: Redis, config: Config) -> None:
         self.conn, self.config = conn, config
-        self.aside_lock = threading.Lock()  # two claims must not pick the same free name
 
     def finish(self, task: Task) -> Task:
         """Complete a claim: sha256 in the manifest, and whether the content came before."""
@@ -35,7 +33,7 @@ class Intake:
             status.add_to_batch(self.conn, task.batch, task.id, name, task.priority,
                                 self.config.results.status_ttl)
         if duplicates.is_skipped(task, self.config):
-            with self.aside_lock:
+            with durable.locked(self.config.paths.names_lock):
                 duplicates.set_aside(self.conn, task, self.config)
             shutil.rmtree(task.folder(self.config.paths.tasks))
         else:

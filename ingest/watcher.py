@@ -33,7 +33,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from ingest import aside, batch, faults, reconcile, settle, spool, status
+from ingest import aside, batch, durable, faults, reconcile, settle, spool, status
 from ingest.config import PRIORITIES, Config
 from ingest.errors import DocVaultError, WatcherDied
 from ingest.ignore import matching_pattern
@@ -226,7 +226,7 @@ class Watcher:
         """A symlink, device or pipe: moved aside unread, with a sidecar saying why."""
         name = display_name(path.name)
         record = aside.error_record(task_id, name, exc, exc.message, attempts=0)
-        with self.intake.aside_lock:
+        with durable.locked(self.config.paths.names_lock):
             sidecar = aside.set_aside(path, safe_name(path.name), self.config.paths.failed, record)
         log.warning("%s %s: refused: %s -> failed/%s", task_id, name, exc.message, sidecar.name)
         try:

@@ -218,10 +218,11 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
         "created_at": task.created_at,
         "started_at": started_at,
     }
-    outputs = output.plan_outputs(task, task_dir, config.paths.outbox, doc.kind, config.pipeline.outputs)
     record["finished_at"] = now_iso()
     record["processing_time"] = round(time.monotonic() - started, 3)
-    final = output.write_outputs(outputs, task, task_dir, doc.kind, doc.texts, record)
+    with durable.locked(config.paths.names_lock):  # no other worker takes the same name meanwhile
+        outputs = output.plan_outputs(task, task_dir, config.paths.outbox, doc.kind, config.pipeline.outputs)
+        final = output.write_outputs(outputs, task, task_dir, doc.kind, doc.texts, record)
     record["outputs"] = final.to_dict()
     complete_task(task, config, progress, record)
     return record
@@ -269,7 +270,8 @@ def fail_task(task: Task, config: Config, conn: Redis, exc: Exception) -> Path:
     task_dir = task.folder(config.paths.tasks)
     error = _failure_record(task, task_dir, exc)
     _take_back(task, task_dir, config.paths.failed)
-    sidecar = aside.set_aside(task_dir / task.file_name, task.file_name, config.paths.failed, error)
+    with durable.locked(config.paths.names_lock):
+        sidecar = aside.set_aside(task_dir / task.file_name, task.file_name, config.paths.failed, error)
     original = sidecar.with_name(sidecar.name.removesuffix(".error.json"))
     status.set_state(conn, task.id, TaskState.FAILED, config.results.status_ttl, 100,
                      error["message"], finished_at=error["failed_at"], attempts=str(task.attempts),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from rq.job import Job
@@ -12,7 +14,7 @@ from rq.serializers import JSONSerializer
 
 from ingest import status
 from ingest.status import TaskState
-from tests.conftest import corpus, text_image, wait_for
+from tests.conftest import REPO, corpus, text_image, wait_for
 
 
 def _inbox_empty(config) -> bool:
@@ -83,3 +85,23 @@ def test_high_priority_runs_before_waiting_low(watcher, conn, run_worker):
         return Job.fetch(task_id, connection=conn, serializer=JSONSerializer).started_at
 
     assert all(started(high_id) < started(low) for low in low_ids)
+
+
+def test_same_name_from_two_inboxes_gets_two_output_sets(watcher, conn):
+    config = watcher()
+    sources = {"normal": corpus("paperless-ngx/simple.png"), "high": corpus("pytesseract/test_la.png")}
+    for priority, source in sources.items():
+        shutil.copy(source, config.paths.inbox / priority / "scan.png")
+    _queued_ids(conn, config, 2)
+
+    workers = [subprocess.Popen([sys.executable, "-m", "ingest.cli", "worker", "--burst"], cwd=REPO)
+               for _ in range(2)]  # two at once, as on the NAS
+    assert [w.wait(timeout=300) for w in workers] == [0, 0]
+
+    outbox = config.paths.outbox
+    records = [json.loads((outbox / f"{stem}.json").read_text()) for stem in ("scan", "scan-2")]
+    assert {r["source"]["priority"] for r in records} == {"normal", "high"}
+    for stem, record in zip(("scan", "scan-2"), records):
+        original = sources[record["source"]["priority"]].read_bytes()
+        assert (outbox / f"{stem}.png").read_bytes() == original
+        assert (outbox / f"{stem}.txt").read_text() == record["text"]
