@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     cmd = sub.add_parser("up", help="run everything: Redis if needed, the watcher, one worker per core",
                          description="Run the whole appliance in the foreground. Starts its own "
                          "redis-server when redis.url is empty and nothing answers on "
-                         "127.0.0.1:6379. Ctrl-C lets each worker finish its page and stops.")
+                         "127.0.0.1:6379. Ctrl-C lets each worker finish its document and stops.")
     cmd.set_defaults(func=cmd_up)
 
     cmd = sub.add_parser("watch", help="run only the ingest daemon (watches the inboxes)")

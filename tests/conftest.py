@@ -20,6 +20,8 @@ import yaml
 from PIL import Image, ImageDraw
 from redis import Redis
 from redis.exceptions import RedisError
+from rq.job import Job
+from rq.serializers import JSONSerializer
 
 from bench.labeled import load_font
 from ingest.config import Config, load_config
@@ -173,6 +175,11 @@ def text_image(lines: list[str], size: tuple[int, int] = (1700, 1100)) -> Image.
     for n, line in enumerate(lines):
         draw.text((100, 80 + n * 80), line, fill=0, font=font)
     return image
+
+
+def job_started_at(conn: Redis, task_id: str) -> object:
+    """When an RQ worker started the task's job: the order the queues were served in."""
+    return Job.fetch(task_id, connection=conn, serializer=JSONSerializer).started_at
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 30, what: str = "condition") -> object:

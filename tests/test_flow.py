@@ -9,12 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rq.job import Job
-from rq.serializers import JSONSerializer
 
 from ingest import status
 from ingest.status import TaskState
-from tests.conftest import REPO, corpus, text_image, wait_for
+from tests.conftest import REPO, corpus, job_started_at, text_image, wait_for
 
 
 def _inbox_empty(config) -> bool:
@@ -81,10 +79,7 @@ def test_high_priority_runs_before_waiting_low(watcher, conn, run_worker):
 
     run_worker()
 
-    def started(task_id: str):
-        return Job.fetch(task_id, connection=conn, serializer=JSONSerializer).started_at
-
-    assert all(started(high_id) < started(low) for low in low_ids)
+    assert all(job_started_at(conn, high_id) < job_started_at(conn, low) for low in low_ids)
 
 
 def test_same_name_from_two_inboxes_gets_two_output_sets(watcher, conn):

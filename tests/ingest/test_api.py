@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-from rq.job import Job
-from rq.serializers import JSONSerializer
 
 from ingest import status
 from ingest.task import Task
-from tests.conftest import REPO, _free_port, corpus, wait_for
+from tests.conftest import REPO, _free_port, corpus, job_started_at, wait_for
 
 KEY = "test-key-123"
 HEADERS = {"X-API-Key": KEY}
@@ -116,10 +114,7 @@ def test_priority_is_honoured(api, run_worker, conn):
 
     run_worker()
 
-    def started(task_id: str):
-        return Job.fetch(task_id, connection=conn, serializer=JSONSerializer).started_at
-
-    assert all(started(high) < started(t) for t in low)
+    assert all(job_started_at(conn, high) < job_started_at(conn, t) for t in low)
 
 
 def test_language_is_used(api, run_worker):
