@@ -17,9 +17,9 @@ from pathlib import Path
 import yaml
 from redis import Redis
 
-from ingest import redis_server
-from ingest.config import PRIORITIES
-from ingest.queue import all_queues
+from docvault import redis_server
+from docvault.core.config import PRIORITIES
+from docvault.core.jobs import all_queues
 from tests.conftest import _free_port  # dev tooling, like the tests: one free-port helper
 
 FILES = 1000
@@ -52,7 +52,7 @@ def run(root: Path) -> dict[str, float]:
         "ingest": {"settle_seconds": SETTLE_SECONDS},
     }))
     log = (root / "watch.log").open("w")
-    daemon = subprocess.Popen([sys.executable, "-m", "ingest.cli", "--config", str(config), "watch"],
+    daemon = subprocess.Popen([sys.executable, "-m", "docvault.cli", "--config", str(config), "watch"],
                               stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait(lambda: "watching" in (root / "watch.log").read_text(), 30, "the daemon to start")

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from ingest.categories import CategoryRules, parse_categories
+from docvault.core.categories import CategoryRules, parse_categories
 from pipeline.categorize import categorize
-from pipeline.language import FROM_TESSERACT
+from pipeline.metadata.language import FROM_TESSERACT
 from pipeline.metadata import extract
 
 if TYPE_CHECKING:

@@ -31,8 +31,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bench.handmade import pdf_bytes
-from ingest.config import OcrMode, PipelineSettings
-from pipeline.job import Document, Progress, read_document
+from docvault.core.config import OcrMode, PipelineSettings
+from pipeline.progress import Progress
+from pipeline.read import Document, read_document
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("DOCVAULT_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -149,7 +150,7 @@ def born_digital(pdf: Path, work: Path) -> None:
 
 def memory(pdf: Path, work: Path) -> None:
     env = dict(os.environ, DOCVAULT_CONFIG=str(_bench_config(work)))
-    proc = subprocess.Popen([sys.executable, "-m", "ingest.cli", "process", str(pdf)], cwd=REPO, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "docvault.cli", "process", str(pdf)], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     samples = []  # (seconds, python RSS, python + children RSS), in KiB
     started = time.monotonic()

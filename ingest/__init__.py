@@ -1,4 +1,10 @@
-"""DocVault Ingest: the watched folders, the spool, the queue, the status store and the CLI.
+"""The intake path: a file in an inbox (or an upload) becomes a queued task.
 
-`ingest` never imports `pipeline`: jobs are enqueued by name ("pipeline.job.run").
+watcher (events, rescans) -> settle (is the write finished?) -> spool (claim into the work
+folder) -> intake (sha256, duplicates, batch) -> queue (enqueue the task id); reconcile
+(the work folder against Redis), retry (failed files back through intake), faults (crash
+points for the tests).
+
+Import rule: ingest imports docvault.core only, never pipeline or the faces; the job is
+enqueued by name (docvault.core.jobs.OCR_FUNCTION).
 """

@@ -15,9 +15,9 @@ import os
 import time
 from pathlib import Path, PurePath
 
-from ingest import durable
-from ingest.names import safe_name
-from ingest.task import new_task_id
+from docvault.core import durable
+from docvault.core.names import safe_name
+from docvault.core.task import new_task_id
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from redis import Redis
 
-from ingest import aside, status
-from ingest.config import Config, DuplicateMode
-from ingest.task import Task
+from docvault.core import sidecars as aside, status
+from docvault.core.config import Config, DuplicateMode
+from docvault.core.task import Task
 
 log = logging.getLogger(__name__)
 

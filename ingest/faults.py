@@ -8,7 +8,7 @@ import os
 import signal
 from collections.abc import Mapping
 
-from ingest.errors import ConfigError
+from docvault.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,10 @@ import shutil
 
 from redis import Redis
 
-from ingest import duplicates, durable, queue, spool, status
-from ingest.config import Config
-from ingest.task import Task
+from ingest import duplicates, queue, spool
+from docvault.core import durable, status
+from docvault.core.config import Config
+from docvault.core.task import Task
 
 
 class Intake:

@@ -7,37 +7,28 @@ description names the task id only, so nothing from a file name reaches rq-dashb
 from __future__ import annotations
 
 import logging
-import subprocess
 from pathlib import Path
 
 from PIL import Image
 from redis import Redis
-from rq import Queue, Retry
-from rq.serializers import JSONSerializer
+from rq import Retry
 
-from ingest import status
-from ingest.config import PRIORITIES, Config
-from ingest.status import TaskState
-from ingest.task import Task
+from docvault.core import jobs, pdfinfo, status
+from docvault.core.config import Config
+from docvault.core.errors import DocVaultError
+from docvault.core.filetype import HEAD_BYTES, Kind, sniff
+from docvault.core.status import TaskState
+from docvault.core.task import Task
 
 log = logging.getLogger(__name__)
 
-JOB_FUNCTION = "pipeline.job.run"
 # Beyond the pages themselves: loading, the searchable PDF, the outbox.
 JOB_OVERHEAD_SECONDS = 120
 # Rendering one page, on top of its tesseract run (which has its own timeout).
 RENDER_SECONDS_PER_PAGE = 60
 
 
-def get_queue(conn: Redis, priority: str) -> Queue:
-    return Queue(priority, connection=conn, serializer=JSONSerializer)
-
-
-def all_queues(conn: Redis) -> list[Queue]:
-    return [get_queue(conn, p) for p in PRIORITIES]
-
-
-def count_pages(path: Path, max_pages: int) -> int:
+def count_pages(path: Path, max_pages: int, timeout: int) -> int:
     """A cheap page count for the job timeout: pdfinfo for PDFs, frames for TIFFs, else 1.
 
     A file that cannot be counted is counted as one page: it will fail fast anyway.
@@ -45,15 +36,13 @@ def count_pages(path: Path, max_pages: int) -> int:
     pages = 1
     try:
         with open(path, "rb") as fh:
-            head = fh.read(1024)
-        if b"%PDF-" in head:
-            info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
-            pages = next((int(line.split()[1]) for line in info.stdout.splitlines()
-                          if line.startswith("Pages:")), 1)
-        elif head[:4] in (b"II*\x00", b"MM\x00*"):
+            kind = sniff(fh.read(HEAD_BYTES))
+        if kind is Kind.PDF:
+            pages = pdfinfo.page_count(path, timeout)
+        elif kind is Kind.TIFF:
             with Image.open(path) as image:
                 pages = getattr(image, "n_frames", 1)
-    except (OSError, ValueError, subprocess.SubprocessError):
+    except (OSError, ValueError, DocVaultError):
         pages = 1
     return max(1, min(pages, max_pages))
 
@@ -77,10 +66,11 @@ def enqueue_task(conn: Redis, task: Task, config: Config) -> None:
         sha256=task.sha256,
         created_at=task.created_at,
     )
-    pages = count_pages(task.original(config.paths.tasks), config.pipeline.max_pages)
+    pages = count_pages(task.original(config.paths.tasks), config.pipeline.max_pages,
+                        config.pipeline.page_timeout_seconds)
     retries = config.worker.max_retries
-    get_queue(conn, task.priority).enqueue(
-        JOB_FUNCTION,
+    jobs.get_queue(conn, task.priority).enqueue(
+        jobs.OCR_FUNCTION,
         task.id,
         job_id=task.id,
         description=f"OCR task {task.id}",

@@ -27,11 +27,11 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from ingest import status
-from ingest.config import Config
-from ingest.names import display_name
-from ingest.status import TaskState, now_iso
-from ingest.task import MANIFEST, OUTBOX_PLAN, Task
+from docvault.core import status
+from docvault.core.config import Config
+from docvault.core.names import display_name
+from docvault.core.status import TaskState, now_iso
+from docvault.core.task import MANIFEST, OUTBOX_PLAN, Task
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from redis import Redis
 
 from ingest import queue, spool
-from ingest.config import PRIORITIES, Config
-from ingest.task import Task, new_task_id
+from docvault.core.config import PRIORITIES, Config
+from docvault.core.task import Task, new_task_id
 
 log = logging.getLogger(__name__)
 

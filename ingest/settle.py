@@ -11,7 +11,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.config import IngestSettings
+from docvault.core.config import IngestSettings
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ NAS disk they are the cost of a claim.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -20,21 +19,14 @@ import stat
 from dataclasses import replace
 from pathlib import Path
 
-from ingest import durable
-from ingest.errors import UnsafeFile
-from ingest.names import display_name, safe_name
-from ingest.status import now_iso
-from ingest.task import Task
+from docvault.core import durable
+from docvault.core.digest import sha256_of
+from docvault.core.errors import UnsafeFile
+from docvault.core.names import display_name, safe_name
+from docvault.core.status import now_iso
+from docvault.core.task import Task
 
 log = logging.getLogger(__name__)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_regular_file(path: Path) -> os.stat_result:

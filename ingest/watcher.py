@@ -33,15 +33,16 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from ingest import aside, batch, durable, faults, reconcile, settle, spool, status
-from ingest.config import PRIORITIES, Config
-from ingest.errors import DocVaultError, WatcherDied
+from ingest import batch, faults, reconcile, settle, spool
+from docvault.core import sidecars as aside, durable, status
+from docvault.core.config import PRIORITIES, Config
+from docvault.core.errors import DocVaultError, WatcherDied
 from ingest.ignore import matching_pattern
 from ingest.intake import Intake
-from ingest.names import display_name, safe_name
+from docvault.core.names import display_name, safe_name
 from ingest.settle import Candidate, Verdict
-from ingest.status import TaskState
-from ingest.task import Task, new_task_id
+from docvault.core.status import TaskState
+from docvault.core.task import Task, new_task_id
 
 log = logging.getLogger(__name__)
 

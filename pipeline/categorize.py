@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.categories import OTHER, CategoryRules, MatchMode, Term
+from docvault.core.categories import OTHER, CategoryRules, MatchMode, Term
 from pipeline.metadata import Metadata
-from pipeline.terms import Hit, WordIndex
-from pipeline.words import fold
+from pipeline.metadata.terms import Hit, WordIndex
+from pipeline.metadata.words import fold
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.errors import CorruptFile, UnsupportedFile
-from ingest.filetype import HEAD_BYTES, Kind, sniff
+from docvault.core.errors import CorruptFile, UnsupportedFile
+from docvault.core.filetype import HEAD_BYTES, Kind, sniff
 
 __all__ = ["Kind", "detect_kind"]
 

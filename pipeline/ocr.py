@@ -14,8 +14,8 @@ from pathlib import Path
 import pytesseract
 from PIL import Image
 
-from ingest.config import PipelineSettings
-from ingest.errors import ConfigError, OcrFailed
+from docvault.core.config import PipelineSettings
+from docvault.core.errors import ConfigError, OcrFailed
 from pipeline import blank, orient
 from pipeline.pages import Page
 

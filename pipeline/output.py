@@ -1,4 +1,4 @@
-"""Writing a finished task to the outbox (a failed one goes aside: ingest/aside.py).
+"""Writing a finished task to the outbox (a failed one goes aside: docvault/core/sidecars.py).
 
 Each file is written under a temporary name and renamed into place, so the outbox never
 shows half a file. The JSON sidecar is written last: its presence means the set is
@@ -14,9 +14,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest import durable
-from ingest.names import unique_stem
-from ingest.task import OUTBOX_PLAN, Task
+from docvault.core import durable
+from docvault.core.names import unique_stem
+from docvault.core.task import OUTBOX_PLAN, Task
 from pipeline.detect import Kind
 from pipeline.ocr import PageSource, PageText
 

@@ -28,9 +28,10 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from ingest.config import OcrMode, PipelineSettings
-from ingest.errors import CorruptFile, LimitExceeded
-from pipeline import pdfinfo, textlayer
+from docvault.core.config import OcrMode, PipelineSettings
+from docvault.core.errors import CorruptFile, LimitExceeded
+from pipeline import textlayer
+from docvault.core import pdfinfo
 from pipeline.detect import Kind
 
 DEFAULT_DPI = 300

@@ -13,25 +13,21 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
-from redis import Redis
-
-from ingest.config import PipelineSettings
-from ingest.queue import all_queues
+from docvault.core.config import PipelineSettings
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-def worker_count(settings: PipelineSettings, conn: Redis | None, pages: int) -> int:
+def worker_count(settings: PipelineSettings, busy_elsewhere: int, pages: int) -> int:
     """settings.page_workers, or with 0 (auto): the cores no other task needs now.
 
-    Every task running or waiting in the queues will want a core of its own; this one
-    takes what is left, at least one.
+    Every other task running or waiting in the queues (`busy_elsewhere`) will want a core
+    of its own; this one takes what is left, at least one.
     """
     wanted = settings.page_workers or os.cpu_count() or 1
-    if not settings.page_workers and conn is not None:
-        others = sum(q.count + q.started_job_registry.count for q in all_queues(conn)) - 1
-        wanted -= max(0, others)
+    if not settings.page_workers:
+        wanted -= busy_elsewhere
     return max(1, min(wanted, pages))
 
 

@@ -24,8 +24,8 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from bench.labeled import load_font
-from ingest.config import Config, load_config
-from ingest.task import Task, new_task_id
+from docvault.core.config import Config, load_config
+from docvault.core.task import Task, new_task_id
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("DOCVAULT_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -131,7 +131,7 @@ def make_config(tmp_path: Path, redis_url: str, conn: Redis, monkeypatch: pytest
 
 def docvault(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
     """Run the real CLI in a child process, with this test's environment."""
-    proc = subprocess.run([sys.executable, "-m", "ingest.cli", *args], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "docvault.cli", *args], capture_output=True,
                           text=True, timeout=timeout, cwd=REPO)
     if check and proc.returncode != 0:
         raise AssertionError(f"docvault {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
@@ -219,7 +219,7 @@ def start_worker() -> Iterator[Callable[..., subprocess.Popen]]:
     procs: list[subprocess.Popen] = []
 
     def start(*args: str) -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-m", "ingest.cli", "worker", *args], cwd=REPO,
+        proc = subprocess.Popen([sys.executable, "-m", "docvault.cli", "worker", *args], cwd=REPO,
                                 start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True)
         procs.append(proc)
@@ -230,3 +230,18 @@ def start_worker() -> Iterator[Callable[..., subprocess.Popen]]:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=30)
+
+
+@pytest.fixture
+def other_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A folder on another filesystem than tmp_path (a world-writable tmpfs), for the
+    copy-fsync-unlink path of a move across filesystems (EXDEV)."""
+    for line in Path("/proc/mounts").read_text().splitlines():
+        mount, fstype = line.split()[1:3]
+        info = os.stat(mount)
+        if fstype == "tmpfs" and info.st_mode & 0o1777 == 0o1777 and info.st_dev != tmp_path.stat().st_dev:
+            folder = Path(tempfile.mkdtemp(prefix="docvault-test-", dir=mount))
+            yield folder
+            shutil.rmtree(folder)
+            return
+    pytest.skip("needs a world-writable tmpfs (such as /dev/shm) on another filesystem than the tests' folder")

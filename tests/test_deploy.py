@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from ingest.config import load_config
+from docvault.core.config import load_config
 from tests.conftest import REPO
 
 COMPOSE = REPO / "compose.yaml"

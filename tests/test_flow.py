@@ -7,11 +7,10 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 
-from ingest import status
-from ingest.status import TaskState
+from docvault.core import status
+from docvault.core.status import TaskState
 from tests.conftest import REPO, corpus, job_started_at, text_image, wait_for
 
 
@@ -89,7 +88,7 @@ def test_same_name_from_two_inboxes_gets_two_output_sets(watcher, conn):
         shutil.copy(source, config.paths.inbox / priority / "scan.png")
     _queued_ids(conn, config, 2)
 
-    workers = [subprocess.Popen([sys.executable, "-m", "ingest.cli", "worker", "--burst"], cwd=REPO)
+    workers = [subprocess.Popen([sys.executable, "-m", "docvault.cli", "worker", "--burst"], cwd=REPO)
                for _ in range(2)]  # two at once, as on the NAS
     assert [w.wait(timeout=300) for w in workers] == [0, 0]
 

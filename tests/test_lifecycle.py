@@ -17,8 +17,9 @@ from redis import Redis
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from ingest import queue, status
-from ingest.status import TaskState
+from ingest import queue
+from docvault.core import status
+from docvault.core.status import TaskState
 from tests.conftest import REPO, _free_port, corpus, wait_for
 
 SIMPLE = "paperless-ngx/simple.png"
@@ -201,7 +202,7 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
 def test_redis_restarted_mid_run_loses_nothing(
     make_config, own_redis, start_worker, state_dir, monkeypatch
 ):
-    from ingest.config import load_config
+    from docvault.core.config import load_config
     from ingest.watcher import Watcher
 
     make_config(ingest={"rescan_seconds": 1},

@@ -14,7 +14,7 @@ from tests.conftest import REPO, corpus, wait_for
 
 def test_up_processes_a_drop_and_stops_cleanly_on_ctrl_c(make_config):
     config = make_config(worker={"count": 1})
-    proc = subprocess.Popen([sys.executable, "-m", "ingest.cli", "up"], cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "docvault.cli", "up"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=dict(os.environ))
     try:

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,9 +15,9 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from ingest.config import Config
-from ingest.queue import all_queues
-from ingest.task import Task
+from docvault.core.config import Config
+from docvault.core.jobs import all_queues
+from docvault.core.task import Task
 from ingest.watcher import Watcher
 from tests.conftest import REPO, wait_for
 
@@ -70,7 +68,7 @@ def watch_process(fault: str = "") -> subprocess.Popen:
     env.pop("DOCVAULT_FAULT", None)
     if fault:
         env["DOCVAULT_FAULT"] = fault
-    return subprocess.Popen([sys.executable, "-m", "ingest.cli", "watch"], cwd=REPO, env=env,
+    return subprocess.Popen([sys.executable, "-m", "docvault.cli", "watch"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -98,18 +96,3 @@ def tasks(config: Config) -> list[Task]:
 
 def inbox_files(config: Config) -> list[Path]:
     return sorted(p for p in config.paths.inbox.rglob("*") if p.is_file() or p.is_symlink())
-
-
-@pytest.fixture
-def other_filesystem(tmp_path: Path) -> Iterator[Path]:
-    """A folder on another filesystem than tmp_path (a world-writable tmpfs), for the
-    copy-fsync-unlink path of a move across filesystems (EXDEV)."""
-    for line in Path("/proc/mounts").read_text().splitlines():
-        mount, fstype = line.split()[1:3]
-        info = os.stat(mount)
-        if fstype == "tmpfs" and info.st_mode & 0o1777 == 0o1777 and info.st_dev != tmp_path.stat().st_dev:
-            folder = Path(tempfile.mkdtemp(prefix="docvault-test-", dir=mount))
-            yield folder
-            shutil.rmtree(folder)
-            return
-    pytest.skip("needs a world-writable tmpfs (such as /dev/shm) on another filesystem than the tests' folder")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from ingest import status
+from docvault.core import status
 from tests.conftest import corpus, wait_for
 from tests.ingest.conftest import queued_ids, tasks, wait_queued
 

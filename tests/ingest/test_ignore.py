@@ -6,7 +6,7 @@ from pathlib import PurePath
 
 import pytest
 
-from ingest.config import load_config
+from docvault.core.config import load_config
 from ingest.ignore import matching_pattern
 from tests.conftest import REPO
 

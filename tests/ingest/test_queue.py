@@ -18,11 +18,11 @@ def _pages(tmp_path, count: int, suffix: str):
 
 
 def test_pages_are_counted_cheaply(tmp_path):
-    assert queue.count_pages(_pages(tmp_path, 3, ".pdf"), 500) == 3
-    assert queue.count_pages(_pages(tmp_path, 4, ".tif"), 500) == 4
-    assert queue.count_pages(corpus("paperless-ngx/simple.png"), 500) == 1
-    assert queue.count_pages(corpus("ocrmypdf/invalid.pdf"), 500) == 1  # fails fast anyway
-    assert queue.count_pages(_pages(tmp_path, 3, ".pdf"), 2) == 2  # capped at max_pages
+    assert queue.count_pages(_pages(tmp_path, 3, ".pdf"), 500, 60) == 3
+    assert queue.count_pages(_pages(tmp_path, 4, ".tif"), 500, 60) == 4
+    assert queue.count_pages(corpus("paperless-ngx/simple.png"), 500, 60) == 1
+    assert queue.count_pages(corpus("ocrmypdf/invalid.pdf"), 500, 60) == 1  # fails fast anyway
+    assert queue.count_pages(_pages(tmp_path, 3, ".pdf"), 2, 60) == 2  # capped at max_pages
 
 
 def test_job_timeout_grows_with_the_pages(make_config, conn, submit, tmp_path):

@@ -10,9 +10,10 @@ import time
 
 import pytest
 
-from ingest import reconcile, status
-from ingest.status import TaskState
-from ingest.task import MANIFEST, OUTBOX_PLAN, Task
+from ingest import reconcile
+from docvault.core import status
+from docvault.core.status import TaskState
+from docvault.core.task import MANIFEST, OUTBOX_PLAN, Task
 from tests.conftest import MARKER
 from tests.ingest.conftest import inbox_files, queued_ids, stop_process, tasks, wait_queued, watch_process
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ingest import status
-from ingest.status import TaskState
+from docvault.core import status
+from docvault.core.status import TaskState
 from tests.conftest import corpus, docvault
 
 

@@ -12,7 +12,7 @@ import time
 from PIL import Image, ImageDraw
 
 from ingest import settle
-from ingest.config import IngestSettings
+from docvault.core.config import IngestSettings
 from ingest.settle import Candidate, Verdict
 from tests.ingest.conftest import queued_ids, tasks, wait_queued
 

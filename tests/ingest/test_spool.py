@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import stat
 
 import pytest
 
 from ingest import spool
-from ingest.task import MANIFEST, Task
-from tests.conftest import wait_for
+from docvault.core.task import MANIFEST, Task
+from tests.conftest import corpus, wait_for
+from tests.core.test_names import LONG
 from tests.ingest.conftest import inbox_files, queued_ids, tasks, wait_queued
 
 
@@ -103,3 +105,26 @@ def test_failed_move_leaves_the_file_in_the_inbox_and_no_folder(tmp_path, monkey
         spool.start_claim(inbox_file, "t-1", "normal", tasks_dir)
     assert inbox_file.read_bytes() == b"data"
     assert list(tasks_dir.iterdir()) == []
+
+
+def test_awkward_names_come_out_distinct_and_safe(make_config, daemon, conn, run_worker):
+    config = make_config()
+    daemon(config)
+    # ("..\\x.tif" would be hidden, so ignored: the `..` here sit where they could climb)
+    names = [LONG, "scans\\..\\..\\etc\\passwd.tif", "a..tif", "Scan.tif", "scan.tif", "  -rf .tif"]
+    assert len(LONG) == 250
+    for name in names:
+        shutil.copy(corpus("tesseract/HelloGoogle.tif"), config.paths.inbox / "normal" / name)
+    wait_queued(conn, len(names))
+
+    run_worker()
+
+    outbox = config.paths.outbox
+    records = [json.loads(p.read_text()) for p in outbox.glob("*.json")]
+    assert sorted(r["source"]["name"] for r in records) == sorted(names)  # originals kept
+    written = [r["outputs"]["json"] for r in records] + [r["outputs"]["original"] for r in records]
+    assert len({n.casefold() for n in written}) == len(written)  # distinct, even ignoring case
+    for name in written:
+        assert "\\" not in name and "/" not in name and not name.startswith((".", "-", " "))
+        assert len(name.encode()) <= 255 and (outbox / name).is_file()
+    assert not config.paths.failed.exists() or not any(config.paths.failed.iterdir())

@@ -7,7 +7,7 @@ import json
 import logging
 import shutil
 
-from ingest.errors import WatcherDied
+from docvault.core.errors import WatcherDied
 from ingest.watcher import _Events
 from tests.conftest import corpus, docvault, wait_for
 from tests.ingest.conftest import inbox_files, queued_ids, tasks, wait_queued

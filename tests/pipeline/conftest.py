@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from bench.labeled import LabeledDoc, load_labeled, load_rules, page_texts
-from ingest.categories import CategoryRules
+from docvault.core.categories import CategoryRules
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Reading documents the way `docvault process` does: pipeline.job.read_document on a
+"""Reading documents the way `docvault process` does: pipeline.read.read_document on a
 file, with the page images in a tmp folder and progress recorded."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.config import OcrMode, PipelineSettings
-from pipeline.job import Document, Progress, read_document
+from docvault.core.config import OcrMode, PipelineSettings
+from pipeline.progress import Progress
+from pipeline.read import Document, read_document
 from tests.conftest import corpus
 
 

@@ -4,7 +4,7 @@ import json
 import time
 
 from bench.labeled import LabeledDoc, score
-from ingest.categories import CategoryRules, parse_categories
+from docvault.core.categories import CategoryRules, parse_categories
 from pipeline.categorize import Category, categorize
 from pipeline.metadata import extract
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import CorruptFile, UnsupportedFile
+from docvault.core.errors import CorruptFile, UnsupportedFile
 from pipeline.detect import Kind, detect_kind
 from tests.conftest import corpus
 

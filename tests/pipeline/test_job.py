@@ -1,4 +1,4 @@
-"""pipeline/job.py: the job picks up where a killed attempt stopped, with real workers."""
+"""pipeline/job.py and finish.py: the job picks up where a killed attempt stopped, with real workers."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from ingest import durable, status
-from ingest.status import TaskState
-from ingest.task import Task
-from pipeline import job
+from docvault.core import durable, status
+from docvault.core.status import TaskState
+from docvault.core.task import Task
+from pipeline import finish, process
+from pipeline.progress import Progress
 from tests.conftest import corpus
 
 
@@ -28,8 +29,8 @@ def test_killed_after_writing_outputs_is_finished_without_a_second_set(
     config = make_config()
     task = submit(config, corpus("paperless-ngx/simple.png"))
     with monkeypatch.context() as patch, pytest.raises(Killed):
-        patch.setattr(job, "complete_task", _killed)
-        job.process_task(task.with_attempt(), config, job.Progress(None, None, task.id, task.name, 60))
+        patch.setattr(process, "complete_task", _killed)
+        process.process_task(task.with_attempt(), config, Progress(None, None, task.id, task.name, 60))
     assert (config.paths.tasks / task.id).exists() and (config.paths.outbox / "simple.json").exists()
 
     out = run_worker()
@@ -55,7 +56,7 @@ def test_killed_between_move_and_error_file_keeps_the_first_error(
 
     with monkeypatch.context() as patch, pytest.raises(Killed):
         patch.setattr(durable, "write_bytes", write)
-        job.fail_task(task.with_attempt(), config, conn, ValueError("the first error"))
+        finish.fail_task(task.with_attempt(), config, conn, ValueError("the first error"))
     assert (config.paths.failed / "broken.pdf").exists()
 
     run_worker()

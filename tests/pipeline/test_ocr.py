@@ -1,5 +1,5 @@
 """pipeline/ocr.py (with blank.py, orient.py, parallel.py): reading pages through
-pipeline.job.read_document, as `docvault process` does, with the real tesseract."""
+pipeline.read.read_document, as `docvault process` does, with the real tesseract."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from redis import Redis
 
-from ingest.config import PipelineSettings
-from ingest.errors import ConfigError, OcrFailed
-from ingest.queue import get_queue
+from docvault.core.config import PipelineSettings
+from docvault.core.errors import ConfigError, OcrFailed
+from docvault.core.jobs import busy_elsewhere, get_queue
 from pipeline import parallel
 from tests.conftest import corpus
 from tests.pipeline import scans
@@ -206,8 +206,8 @@ def test_page_that_takes_too_long_fails_with_the_setting(read: Read, tmp_path: P
 def test_auto_page_workers_leave_cores_to_queued_tasks(conn: Redis) -> None:
     auto = PipelineSettings(page_workers=0)
     cores = os.cpu_count() or 1
-    assert parallel.worker_count(auto, conn, pages=40) == cores
+    assert parallel.worker_count(auto, busy_elsewhere(conn), pages=40) == cores
     for n in range(cores):
         get_queue(conn, "normal").enqueue("pipeline.job.run", f"waiting-{n}")
-    assert parallel.worker_count(auto, conn, pages=40) == 1
-    assert parallel.worker_count(PipelineSettings(page_workers=3), conn, pages=2) == 2
+    assert parallel.worker_count(auto, busy_elsewhere(conn), pages=40) == 1
+    assert parallel.worker_count(PipelineSettings(page_workers=3), 5, pages=2) == 2

@@ -1,4 +1,4 @@
-"""pipeline/output.py through pipeline.job.process_task: what lands in the outbox."""
+"""pipeline/output.py through pipeline.process.process_task: what lands in the outbox."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 from ingest import spool
-from ingest.config import Config
-from ingest.task import new_task_id
-from pipeline.job import process_task
+from docvault.core.config import Config
+from docvault.core.task import new_task_id
+from pipeline.process import process_task
 from tests.conftest import Configure, corpus
 from tests.pipeline import scans
 from tests.pipeline.reading import RecordedProgress, one_thread_per_tesseract  # noqa: F401 - fixture

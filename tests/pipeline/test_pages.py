@@ -1,4 +1,4 @@
-"""pipeline/pages.py (with pdfinfo.py and textlayer.py): what is rendered, at what size,
+"""pipeline/pages.py (with docvault/core/pdfinfo.py and textlayer.py): what is rendered, at what size,
 and which files fail before anything is rendered."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
-from ingest.errors import CorruptFile, EncryptedPdf, LimitExceeded
+from docvault.core.errors import CorruptFile, EncryptedPdf, LimitExceeded
 from pipeline import blank, pages, textlayer
 from pipeline.detect import detect_kind
 from tests.conftest import REPO, corpus
@@ -36,8 +36,8 @@ def test_decompression_bomb_costs_no_memory() -> None:
     script = (
         "import resource, sys\n"
         "from pathlib import Path\n"
-        "from ingest.config import PipelineSettings\n"
-        "from ingest.errors import LimitExceeded\n"
+        "from docvault.core.config import PipelineSettings\n"
+        "from docvault.core.errors import LimitExceeded\n"
         "from pipeline import pages\n"
         "from pipeline.detect import Kind\n"
         "try:\n"

@@ -1,0 +1,224 @@
+"""The HTTP API the DocVault backend calls: the same way in as a dropped file.
+
+An upload is streamed into the work folder, checked by content, claimed with
+`spool.claim_file` and queued with `queue.enqueue_task`: the same task manifest, the
+same queue, the same status store as the watched folders. No name or path from the
+client is ever used as a path, and no traceback ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from flask import Flask, Request, g, jsonify, request
+from redis import Redis
+from redis.exceptions import RedisError
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import HTTPException
+
+from ingest import batch, spool
+from docvault import stats
+from docvault.core import status
+from docvault.core.config import PRIORITIES, Config
+from docvault.core.errors import ConfigError
+from docvault.core.filetype import HEAD_BYTES, sniff
+from ingest.intake import Intake
+from docvault.web.openapi import SPEC
+from docvault.web.serving import is_loopback, serve as serve_app
+from docvault.core.status import TaskState
+from docvault.core.task import Task, new_task_id
+
+log = logging.getLogger(__name__)
+
+TASK_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
+BATCH_ID = re.compile(r"^b[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
+LANGUAGE = re.compile(r"^[a-z_]{3,8}(\+[a-z_]{3,8}){0,4}$")
+UPLOADS = "uploads"  # below the work folder, so claiming an upload is a rename
+
+
+class ApiError(Exception):
+    def __init__(self, status_code: int, code: str, message: str, **extra: object) -> None:
+        super().__init__(message)
+        self.status_code, self.code, self.message, self.extra = status_code, code, message, extra
+
+
+class _UploadRequest(Request):
+    """Streams file parts straight into work/uploads/ instead of memory or /tmp."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None,
+                         content_length=None) -> IO[bytes]:
+        folder = Path(g.uploads_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        stream = tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", delete=False)
+        g.upload_files.append(stream.name)
+        return stream
+
+
+def create_app(config: Config, conn: Redis) -> Flask:
+    app = Flask("docvault")
+    app.request_class = _UploadRequest
+    app.config["MAX_CONTENT_LENGTH"] = config.api.max_upload_bytes
+    key = config.api.key.encode()
+    intake = Intake(conn, config)
+
+    def admit(path: Path, name: str, priority: str, language: str | None, batch_id: str | None = None) -> Task:
+        task = spool.start_claim(path, new_task_id(), priority, config.paths.tasks, batch_id,
+                                 name=name, language=language)
+        task = intake.finish(task)
+        log.info("%s %s: received over HTTP%s", task.id, task.name, f" (batch {batch_id})" if batch_id else "")
+        return task
+
+    @app.before_request
+    def _authenticate() -> None:
+        g.uploads_dir = str(config.paths.work / UPLOADS)
+        g.upload_files = []
+        if key and request.path != "/healthz":
+            given = request.headers.get("X-API-Key", "").encode()
+            if not hmac.compare_digest(given, key):
+                raise ApiError(401, "unauthorized", "a valid X-API-Key header is required")
+
+    @app.teardown_request
+    def _drop_unclaimed_uploads(_exc: BaseException | None) -> None:
+        for name in getattr(g, "upload_files", []):
+            if os.path.exists(name):
+                os.unlink(name)
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return jsonify(error=exc.code, message=exc.message, **exc.extra), exc.status_code
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = re.sub(r"[^a-z]+", "_", (exc.name or "error").lower()).strip("_")
+        messages = {
+            413: f"the upload is larger than the limit of {config.api.max_upload_mb:g} MiB (api.max_upload_mb)",
+        }
+        return jsonify(error=code, message=messages.get(exc.code or 0, exc.description)), exc.code
+
+    @app.errorhandler(RedisError)
+    def _redis_down(exc: RedisError):
+        log.error("Redis unavailable: %s", exc)
+        return jsonify(error="unavailable", message="the queue (Redis) is not reachable; try again shortly"), 503
+
+    @app.errorhandler(Exception)
+    def _internal(exc: Exception):
+        log.exception("internal error on %s %s", request.method, request.path)
+        return jsonify(error="internal", message="internal error; the details are in the API's log"), 500
+
+    @app.get("/healthz")
+    def healthz():
+        conn.ping()
+        return jsonify(status="ok")
+
+    @app.get("/api/v1/openapi.json")
+    def openapi():
+        return jsonify(SPEC)
+
+    @app.post("/api/v1/ocr/process")
+    def process():
+        priority, language = _options(config)
+        upload = _uploads("file")[0]
+        task = admit(_checked(upload), upload.filename or "upload", priority, language)
+        intake.dispatch(task)
+        return jsonify(task_id=task.id, status=TaskState.QUEUED.value,
+                       message=f"{task.name} is queued ({priority} priority)"), 202
+
+    @app.post("/api/v1/ocr/batch")
+    def upload_batch():
+        priority, language = _options(config)
+        checked = [(_checked(upload), upload.filename or "upload") for upload in _uploads("files")]
+        batch_id = batch.new_batch_id()
+        tasks = [admit(path, name, priority, language, batch_id) for path, name in checked]
+        for task in tasks:
+            intake.dispatch(task)
+        return jsonify(batch_id=batch_id, task_ids=[t.id for t in tasks], total=len(tasks),
+                       message=f"{len(tasks)} file(s) queued ({priority} priority)"), 202
+
+    @app.get("/api/v1/ocr/status/<task_id>")
+    def task_status(task_id: str):
+        record = _status(conn, task_id)
+        return jsonify(task_id=task_id, status=record.state.value, progress=record.progress,
+                       message=record.message, created_at=record.fields.get("created_at"),
+                       updated_at=record.fields.get("updated_at"))
+
+    @app.get("/api/v1/ocr/batch/<batch_id>")
+    def batch_status(batch_id: str):
+        totals = status.get_batch(conn, batch_id) if BATCH_ID.match(batch_id) else None
+        if totals is None:
+            raise ApiError(404, "not_found", f"no batch {batch_id} (unknown, or expired)")
+        counts = {state.value: totals.states.get(state.value, 0) for state in TaskState}
+        return jsonify(batch_id=batch_id, total=totals.total, **counts)
+
+    @app.get("/api/v1/ocr/result/<task_id>")
+    def result(task_id: str):
+        record = _status(conn, task_id)
+        if record.state is TaskState.FAILED:
+            raise ApiError(422, "task_failed", record.message, status=record.state.value,
+                           error_file=Path(record.outputs.get("error", "")).name or None)
+        if record.state is not TaskState.COMPLETED:
+            raise ApiError(409, "not_finished", f"the task is {record.state.value} ({record.progress} %)",
+                           status=record.state.value, progress=record.progress)
+        found = status.get_result(conn, task_id)
+        if found is None:
+            raise ApiError(410, "expired", "the result has expired from the cache; the JSON "
+                           "sidecar stays in the outbox", outbox_json=record.outputs.get("json"))
+        return jsonify(found)
+
+    @app.get("/api/v1/worker/stats")
+    def worker_stats():
+        return jsonify(stats.collect(conn).to_dict())
+
+    return app
+
+
+def _options(config: Config) -> tuple[str, str | None]:
+    priority = request.form.get("priority", "normal")
+    if priority not in PRIORITIES:
+        raise ApiError(400, "bad_request", f"priority must be one of {', '.join(PRIORITIES)}")
+    language = request.form.get("language") or None
+    if language is not None and not LANGUAGE.match(language):
+        raise ApiError(400, "bad_request", "language must be tesseract codes joined by '+', e.g. deu+eng")
+    return priority, language
+
+
+def _uploads(field: str) -> list[FileStorage]:
+    files = [f for f in request.files.getlist(field) if f.filename is not None]
+    if not files:
+        raise ApiError(400, "bad_request", f"send the document as the multipart field '{field}'")
+    return files
+
+
+def _checked(upload: FileStorage) -> Path:
+    """The upload's file on disk, flushed, after a check by content (415 if unreadable)."""
+    stream = upload.stream
+    stream.flush()
+    os.fsync(stream.fileno())
+    path = Path(stream.name)
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if sniff(head) is None:
+        what = "is empty" if not head else "is not a PDF, PNG, JPEG, TIFF, BMP, GIF or WebP file"
+        raise ApiError(415, "unsupported_media_type", f"the upload {what}")
+    return path
+
+
+def _status(conn: Redis, task_id: str) -> status.TaskStatus:
+    record = status.get_status(conn, task_id) if TASK_ID.match(task_id) else None
+    if record is None:
+        raise ApiError(404, "not_found", f"no task {task_id} (unknown, or its record expired)")
+    return record
+
+
+def serve(config: Config, conn: Redis, host: str, port: int) -> None:
+    if not is_loopback(host) and not config.api.key:
+        raise ConfigError(f"the API listens beyond this machine ({host}) only with an API key: set "
+                          "api.key (env API_KEY), or listen on 127.0.0.1")
+    log.info("API on http://%s:%d/api/v1 (%s)", host, port,
+             "X-API-Key required" if config.api.key else "no API key: loopback only")
+    serve_app(create_app(config, conn), host, port, ident="docvault-api")

@@ -1,0 +1,202 @@
+"""Money amounts in page text, and which one is the document's total.
+
+Both 1.234,50 and 1,234.50 are read: the last separator followed by one or two digits
+is the decimal mark, the others group thousands. A number counts as money only with a
+currency next to it or with cents, so quantities, years and postcodes stay out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipeline.metadata.words import fold
+
+CURRENCIES = {
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "$": "USD", "us$": "USD", "usd": "USD",
+    "£": "GBP", "gbp": "GBP",
+    "chf": "CHF", "sfr": "CHF", "sfr.": "CHF", "fr.": "CHF",
+}
+_CURRENCY = r"(?:€|EUR(?:OS?)?|US\$|\$|USD|£|GBP|CHF|SFr\.?|Fr\.)"
+_SPACE_GROUPED = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$))"
+_GROUPED = r"\d{1,3}(?:[.,'’\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?"
+_PLAIN = r"\d+(?:[.,]\d{1,2}|;\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$)))?"  # OCR reads "46,00 €" as "46;00 €"
+NUMBER = re.compile(
+    r"(?<![\w'’/-])(?<!\d[.,])(?P<num>" + _SPACE_GROUPED + "|" + _GROUPED + "|" + _PLAIN + r")(?![\w%]|[.,'’/]\d|\s?%)"
+)
+ANY_CURRENCY = re.compile(r"€|£|\b(?:EUR|USD|GBP|CHF)\b|(?<![\w$])\$")
+CURRENCY_BEFORE = re.compile(r"(?P<cur>" + _CURRENCY + r")[ \u00a0]?-?$", re.IGNORECASE)
+CURRENCY_AFTER = re.compile(r"^[ \u00a0]?(?P<cur>" + _CURRENCY + r")(?![^\W\d_])", re.IGNORECASE)
+
+# Labels (folded) on the line of an amount. Excluding ones are checked first: "Total HT"
+# or "Sous-total" hold the word total but are not the total.
+EXCLUDING = (
+    "subtotal", "sub total", "sub-total", "zwischensumme", "sous-total", "sous total", "subtotale",
+    "total ht", "montant ht", "total net", "net amount", "nettobetrag", "nettosumme", "summe netto",
+    "gesamt netto", "importe neto", "base imponible", "imponibile", "avant impot", "bruttolohn",
+    "bruttogehalt", "gesamtbrutto", "gross pay", "gross salary", "salaire brut", "total devengado",
+    "total a deducir", "retribuzione lorda", "totale competenze", "totale trattenute", "total deductions",
+    "alter saldo", "alter kontostand", "ancien solde", "saldo anterior", "saldo iniziale", "saldo inicial",
+    "opening balance", "previous balance", "gegeben", "ruckgeld", "change", "rendu", "cambio", "resto",
+    "efectivo", "contanti", "cash", "especes", "discount", "rabatt", "remise", "descuento", "sconto",
+)
+TAX_WORDS = ("mwst", "ust", "vat", "tva", "iva", "tax", "steuer", "impuesto", "imposta")
+INCLUDING = ("inkl", "incl", "including", "inclusa", "incluido", "compris", "ttc", "brutto")
+STRONG = (
+    "gesamtbetrag", "rechnungsbetrag", "endbetrag", "zu zahlen", "zahlbetrag", "bruttobetrag", "gesamtsumme",
+    "total due", "amount due", "balance due", "total amount", "grand total", "total to pay", "amount payable",
+    "total payable", "total ttc", "montant ttc", "net a payer", "montant total", "total a payer",
+    "importe total", "total a pagar", "total factura", "totale documento", "totale da pagare", "importo totale",
+    "totale fattura", "totale complessivo", "auszahlungsbetrag", "net pay", "liquido a percibir",
+    "netto in busta", "netto del mese", "netto a pagare", "neuer saldo", "neuer kontostand",
+    "closing balance", "new balance", "nouveau solde", "saldo final", "saldo finale", "total paid",
+    "importe a pagar", "premium due", "jahresbeitrag", "prime annuelle", "prima anual", "premio annuo",
+    "erstattungsbetrag", "nachzahlung", "refund due", "amount to pay", "montant a payer", "a devolver",
+    "resultado a ingresar", "importo a rimborso", "importo da versare", "to pay", "nettolohn", "nettogehalt",
+    "nettoverdienst", "net salary", "salaire net", "stipendio netto", "amount you owe", "you owe",
+    "net paye", "net verse", "montant net",
+)
+# A statement prints the old and the new balance alike: the last one is the total.
+BALANCES = ("saldo", "balance", "kontostand", "solde", "neuer saldo", "neuer kontostand", "closing balance",
+            "new balance", "nouveau solde", "saldo final", "saldo finale")
+WEAK = ("total", "summe", "gesamt", "totale", "importe", "montant", "betrag", "amount", "saldo", "balance",
+        "kontostand", "solde", "netto", "brutto",
+        "premium", "beitrag", "prima", "premio", "honorar", "honoraires", "onorario")
+# Not "prime": on a French payslip it is a bonus ("Prime d'ancienneté"), not the total.
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    value: Decimal
+    currency: str | None  # EUR, USD, GBP or CHF; None when the document names none
+    page: int  # 1-based
+    text: str  # as written, with the currency if it was next to the number
+    start: int  # offset in the page text
+    label: str | None = None  # the label that made it the total
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "amount": f"{self.value:.2f}", "currency": self.currency, "page": self.page, "text": self.text,
+        }
+        if self.label is not None:
+            out["label"] = self.label
+        return out
+
+
+def parse_number(text: str) -> Decimal:
+    """'1.234,50', '1,234.50', "1'234.50", '1 234,50' -> Decimal('1234.50')."""
+    digits = re.sub(r"[ '’\u00a0\u202f]", "", text).replace(";", ",")
+    last = max(digits.rfind("."), digits.rfind(","))
+    if last >= 0 and len(digits) - last - 1 in (1, 2):
+        whole, cents = digits[:last], digits[last + 1:]
+        return Decimal(re.sub(r"[.,]", "", whole) + "." + cents)
+    return Decimal(re.sub(r"[.,]", "", digits))
+
+
+def find_amounts(
+    pages: Sequence[str],
+    excluded: Sequence[Sequence[tuple[int, int]]] = (),
+    language: str | None = None,
+) -> list[Amount]:
+    """Money amounts in page order; a currency-less one gets the document's currency
+    (see document_currency)."""
+    raw: list[Amount] = []
+    for index, page in enumerate(pages):
+        spans = excluded[index] if index < len(excluded) else ()
+        for match in NUMBER.finditer(page):
+            start, end = match.span("num")
+            if any(start < s_end and s_start < end for s_start, s_end in spans):
+                continue
+            before = CURRENCY_BEFORE.search(page, max(0, start - 6), start)
+            after = CURRENCY_AFTER.match(page[end:end + 6])
+            symbol = (before or after)["cur"] if (before or after) else None
+            has_cents = re.search(r"[.,;]\d{2}$", match["num"]) is not None
+            if symbol is None and not has_cents:
+                continue
+            if before:
+                start = before.start()
+            if after:
+                end += after.end()
+            currency = CURRENCIES.get(symbol.lower()) if symbol else None
+            raw.append(Amount(parse_number(match["num"]), currency, index + 1, page[start:end], start))
+    default = document_currency(raw, pages, language)
+    return [a if a.currency else Amount(a.value, default, a.page, a.text, a.start) for a in raw]
+
+
+def document_currency(found: Sequence[Amount], pages: Sequence[str], language: str | None) -> str | None:
+    """The currency of amounts written without one: the one most amounts name, else
+    one named anywhere ("Betrag in EUR", a column head), else EUR for a document in
+    German, French, Spanish or Italian; English could be USD or GBP, so None."""
+    named = Counter(a.currency for a in found if a.currency)
+    if named:
+        return named.most_common(1)[0][0]
+    anywhere = Counter(CURRENCIES[m.group(0).lower()] for page in pages for m in ANY_CURRENCY.finditer(page))
+    if anywhere:
+        return anywhere.most_common(1)[0][0]
+    return "EUR" if language in ("de", "fr", "es", "it") else None
+
+
+def pick_total(amounts: Sequence[Amount], pages: Sequence[str]) -> Amount | None:
+    """The labelled total ("Gesamtbetrag", "Total TTC", "Importe total"...): the best
+    label wins, then the largest amount, or for balances the last one. Without a
+    label, the largest amount with a currency next to it."""
+    labelled = [(score, label, amount) for amount in amounts
+                for score, label in [_label(amount, pages[amount.page - 1])] if score > 0]
+    if labelled:
+        best = max(score for score, _, _ in labelled)
+        top = [(label, amount) for score, label, amount in labelled if score == best]
+        if all(label in BALANCES for label, _ in top):
+            label, amount = top[-1]
+        else:
+            label, amount = max(top, key=lambda pair: pair[1].value)
+        return Amount(amount.value, amount.currency, amount.page, amount.text, amount.start, label)
+    marked = [a for a in amounts if re.search(_CURRENCY, a.text, re.IGNORECASE)]
+    return max(marked, key=lambda a: a.value, default=None)
+
+
+def _label(amount: Amount, page: str) -> tuple[int, str | None]:
+    """2 for a total label, 1 for a weak one ("Total", "Summe"), 0 for none or an
+    excluding one ("Sous-total", "MwSt 19 %").
+
+    The label is the text before the amount on its line, after any earlier number (a
+    VAT rate or a net column); for a table whose label and value OCR onto separate
+    lines, it is the line above when this line has no words at all.
+    """
+    line_start = page.rfind("\n", 0, amount.start) + 1
+    whole = fold(page[line_start:amount.start])
+    label = re.split(r"\d[\d.,]*\d", whole)[-1]
+    if not re.search(r"[^\W\d_]{2}", label):
+        label = whole
+    if not re.search(r"[^\W\d_]{2}", label):
+        previous_end = max(line_start - 1, 0)
+        label = fold(page[page.rfind("\n", 0, previous_end) + 1:previous_end])
+        if re.search(r"\d", label):
+            return 0, None
+    words = " " + " ".join(re.findall(r"[^\W\d_]+", label)) + " "
+    if _EXCLUDING.search(words):
+        return 0, None
+    strong = _STRONG.search(words)
+    if strong:
+        return 2, strong.group(1)
+    if not _INCLUDING.search(words) and _TAX.search(words):
+        return 0, None
+    weak = _WEAK.search(words)
+    return (1, weak.group(1)) if weak else (0, None)
+
+
+def _any_of(phrases: Sequence[str], prefix: bool = False) -> re.Pattern[str]:
+    """One pattern for a list of phrases as whole words of a space-joined label
+    (`prefix`: the phrase may begin a longer word, "incl" in "including")."""
+    end = "" if prefix else "(?= )"
+    return re.compile("(?<= )(" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")" + end)
+
+
+_EXCLUDING = _any_of(EXCLUDING)
+_STRONG = _any_of(STRONG)
+_WEAK = _any_of(WEAK)
+_TAX = _any_of(TAX_WORDS)
+_INCLUDING = _any_of(INCLUDING, prefix=True)

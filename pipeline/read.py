@@ -1,0 +1,69 @@
+"""Reading a document: detect -> pages -> ocr, page by page, with progress per page."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from docvault.core.config import PipelineSettings
+from docvault.core.status import TaskState
+from pipeline import detect, ocr, pages, parallel
+from pipeline.progress import Progress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    kind: detect.Kind
+    info: pages.DocumentInfo
+    texts: list[ocr.PageText]
+    page_records: list[dict]
+    languages: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        """The part of the result JSON that is about the document, not the task."""
+        confidences = [t.confidence for t in self.texts if t.confidence is not None]
+        return {
+            "page_count": self.info.page_count,
+            "languages": list(self.languages),
+            "confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
+            "text": "\f".join(t.text for t in self.texts),
+            "pages": self.page_records,
+            "metadata": {
+                "page_count": self.info.page_count,
+                "mime_type": self.kind.value,
+                **({"pdf_info": self.info.pdf_info} if self.info.pdf_info else {}),
+            },
+        }
+
+
+def read_document(original: Path, pages_dir: Path, settings: PipelineSettings, progress: Progress,
+                  busy_elsewhere: int = 0) -> Document:
+    """detect -> pages -> ocr, page by page (on the cores that `busy_elsewhere` other
+    tasks leave idle), with progress per page."""
+    kind = detect.detect_kind(original)
+    info = pages.inspect(original, kind, settings)
+    workers = parallel.worker_count(settings, busy_elsewhere, info.page_count)
+    progress.set(TaskState.PROCESSING, 10, f"loaded: {info.page_count} page(s)")
+    log.info("%s %s: %d page(s), %d at a time, languages %s", progress.task_id, progress.name,
+             info.page_count, workers, settings.lang)
+
+    def read(number: int) -> tuple[ocr.PageText, pages.Page]:
+        page = pages.render_page(original, info, number, pages_dir, settings)
+        try:
+            return ocr.read_page(page, settings), page
+        finally:  # the page's image is done with; its searchable PDF stays
+            for image in pages_dir.glob(f"page-{number:04d}.*"):
+                if image.suffix in pages.IMAGE_SUFFIXES:
+                    image.unlink()
+
+    texts: list[ocr.PageText] = []
+    records = []
+    for text, page in parallel.map_ordered(read, range(1, info.page_count + 1), workers):
+        texts.append(text)
+        records.append({**text.to_dict(), "dpi": page.dpi, "dpi_assumed": page.dpi_assumed})
+        percent = 25 + int(50 * len(texts) / info.page_count)
+        progress.set(TaskState.PROCESSING, percent, f"page {len(texts)} of {info.page_count}")
+    return Document(kind, info, texts, records, settings.languages)

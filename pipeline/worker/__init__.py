@@ -1,0 +1,98 @@
+"""The OCR worker: RQ's Worker, plus a DocVault sign of life and crash recovery.
+
+Each RQ heartbeat also refreshes `docvault:worker:<name>` (three heartbeats long), which
+`docvault health`, `docvault stats` and the recovery of abandoned tasks rely on: RQ's own
+worker key outlives a killed worker by a minute or more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+
+from redis import Redis
+from redis.client import Pipeline
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import Queue, Worker
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from pipeline.worker import recovery
+from docvault.core import jobs, status
+from docvault.core.config import Config
+
+log = logging.getLogger(__name__)
+
+MISSED_HEARTBEATS = 3  # silent this many heartbeats: dead
+
+
+def worker_queues(conn: Redis) -> list[Queue]:
+    """Webhooks first (quick, and nobody should wait for them behind a backlog), then
+    high, normal, low."""
+    return [jobs.notify_queue(conn), *jobs.all_queues(conn)]
+
+
+class DocVaultWorker(Worker):
+    def __init__(self, queues: list[Queue], config: Config, **kwargs: object) -> None:
+        beat = max(1, config.worker.heartbeat_seconds)
+        super().__init__(
+            queues,
+            serializer=JSONSerializer,
+            job_class=jobs.DocVaultJob,
+            job_monitoring_interval=beat,
+            worker_ttl=beat + 15,  # RQ blocks on the queues for worker_ttl - 15 s between beats
+            maintenance_interval=beat * 6,
+            **kwargs,
+        )
+        self.liveness_ttl = beat * MISSED_HEARTBEATS
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
+        if pipeline is not None:
+            super().heartbeat(timeout, pipeline)
+            status.beat_worker(pipeline, self.name, self.liveness_ttl)
+            return
+        with self._through_outage("heartbeat"):
+            super().heartbeat(timeout)
+            status.beat_worker(self.connection, self.name, self.liveness_ttl)
+
+    # While the work horse works, RQ's worker talks to Redis only to say it is alive; RQ
+    # quits on the first connection error there, leaving the horse orphaned. A DocVault
+    # worker carries on: the horse finishes its task, and the worker's next dequeue
+    # reconnects (RQ retries that with backoff).
+    def maintain_heartbeats(self, job: Job) -> None:
+        with self._through_outage("job heartbeat"):
+            super().maintain_heartbeats(job)
+
+    def set_current_job_working_time(self, current_job_working_time: float,
+                                     pipeline: Pipeline | None = None) -> None:
+        if pipeline is not None:
+            super().set_current_job_working_time(current_job_working_time, pipeline)
+            return
+        with self._through_outage("working time"):
+            super().set_current_job_working_time(current_job_working_time)
+
+    @contextlib.contextmanager
+    def _through_outage(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            log.warning("worker %s: %s not sent, Redis unavailable (%s); carrying on", self.name, what, exc)
+
+    def register_birth(self) -> None:
+        super().register_birth()
+        status.beat_worker(self.connection, self.name, self.liveness_ttl)
+
+    def register_death(self) -> None:
+        super().register_death()
+        status.forget_worker(self.connection, self.name)
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        recovery.recover(self.connection, self.queues)
+
+
+def run(config: Config, conn: Redis, burst: bool) -> None:
+    worker = DocVaultWorker(worker_queues(conn), config, connection=conn)
+    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")

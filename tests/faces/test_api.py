@@ -1,0 +1,196 @@
+"""The HTTP API over real HTTP: `docvault api` on loopback, real Redis, real worker
+processes, responses checked against the served OpenAPI document."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import schemathesis
+
+from docvault.core import status
+from docvault.core.task import Task
+from tests.conftest import REPO, _free_port, corpus, job_started_at, wait_for
+
+KEY = "test-key-123"
+HEADERS = {"X-API-Key": KEY}
+
+
+class Api:
+    def __init__(self, base: str, config) -> None:
+        self.base, self.config = base, config
+        self.schema = schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json", headers=HEADERS)
+
+    def call(self, method: str, path: str, template: str | None = None, headers=HEADERS, **kw):
+        response = requests.request(method, self.base + path, headers=headers, timeout=30, **kw)
+        self.schema[template or path][method.upper()].validate_response(response)
+        return response
+
+    def upload(self, path: Path, name: str | None = None, **form: str):
+        with open(path, "rb") as fh:
+            return self.call("post", "/api/v1/ocr/process", files={"file": (name or path.name, fh)}, data=form)
+
+    def status(self, task_id: str):
+        return self.call("get", f"/api/v1/ocr/status/{task_id}", "/api/v1/ocr/status/{task_id}")
+
+    def result(self, task_id: str):
+        return self.call("get", f"/api/v1/ocr/result/{task_id}", "/api/v1/ocr/result/{task_id}")
+
+
+@pytest.fixture
+def api(make_config, monkeypatch) -> Iterator[Callable[..., Api]]:
+    procs: list[subprocess.Popen] = []
+
+    def start(key: str = KEY, **sections: dict) -> Api:
+        config = make_config(**sections)
+        port = _free_port()
+        env = dict(os.environ, API_KEY=key)
+        proc = subprocess.Popen([sys.executable, "-m", "docvault.cli", "api", "--port", str(port)],
+                                cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+        procs.append(proc)
+        base = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                return requests.get(f"{base}/healthz", timeout=1).ok
+            except requests.ConnectionError:
+                return False
+
+        wait_for(healthy, timeout=20, what="the API to answer")
+        return Api(base, config)
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_image_and_pdf_upload_poll_and_result(api, run_worker):
+    client = api()
+    png = client.upload(corpus("paperless-ngx/simple.png"))
+    pdf = client.upload(corpus("paperless-ngx/multi-page-digital.pdf"))
+    assert png.status_code == 202 and pdf.status_code == 202
+    assert png.json()["status"] == "QUEUED"
+    png_id, pdf_id = png.json()["task_id"], pdf.json()["task_id"]
+    assert client.status(png_id).json()["status"] == "QUEUED"
+    not_yet = client.result(png_id)
+    assert not_yet.status_code == 409 and not_yet.json()["error"] == "not_finished"
+
+    run_worker()
+
+    assert client.status(png_id).json()["progress"] == 100
+    result = client.result(png_id).json()
+    assert "This is a test document." in result["text"]
+    assert result["page_count"] == 1
+    pdf_result = client.result(pdf_id).json()
+    assert pdf_result["page_count"] == 3
+    assert [p["source"] for p in pdf_result["pages"]] == ["text-layer"] * 3
+
+
+def test_batch_of_three(api, run_worker):
+    client = api()
+    files = [("files", (f"doc{n}.png", corpus("pytesseract/test_la.png").read_bytes())) for n in range(3)]
+    accepted = client.call("post", "/api/v1/ocr/batch", files=files, data={"priority": "low"})
+    assert accepted.status_code == 202
+    body = accepted.json()
+    assert body["total"] == 3 and len(set(body["task_ids"])) == 3
+
+    run_worker()
+
+    totals = client.call("get", f"/api/v1/ocr/batch/{body['batch_id']}", "/api/v1/ocr/batch/{batch_id}").json()
+    assert totals["total"] == 3 and totals["COMPLETED"] == 3
+
+
+def test_priority_is_honoured(api, run_worker, conn):
+    client = api()
+    low = [client.upload(corpus("pytesseract/test_la.png"), priority="low").json()["task_id"] for _ in range(2)]
+    high = client.upload(corpus("pytesseract/test_la.png"), priority="high").json()["task_id"]
+
+    run_worker()
+
+    assert all(job_started_at(conn, high) < job_started_at(conn, t) for t in low)
+
+
+def test_language_is_used(api, run_worker):
+    client = api()
+    task_id = client.upload(corpus("paperless-ngx/simple.png"), language="deu+eng").json()["task_id"]
+    run_worker()
+    assert client.result(task_id).json()["languages"] == ["deu", "eng"]
+
+
+def test_key_is_required_except_for_healthz(api):
+    client = api()
+    refused = client.call("get", "/api/v1/worker/stats", headers={})
+    assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
+    wrong = client.call("get", "/api/v1/worker/stats", headers={"X-API-Key": "nope"})
+    assert wrong.status_code == 401
+    assert client.call("get", "/healthz", headers={}).status_code == 200
+    assert client.call("get", "/api/v1/worker/stats").json()["queued"] == {"high": 0, "normal": 0, "low": 0}
+
+
+def test_refusals(api, tmp_path):
+    client = api(api={"max_upload_mb": 0.05})
+    big = tmp_path / "big.png"
+    big.write_bytes(corpus("paperless-ngx/simple.png").read_bytes() + b"\0" * 100_000)
+    too_big = client.upload(big)
+    assert too_big.status_code == 413 and too_big.json()["error"] == "request_entity_too_large"
+    text = tmp_path / "notes.pdf"
+    text.write_text("just some words, not a PDF")
+    unsupported = client.upload(text)
+    assert unsupported.status_code == 415 and "not a PDF" in unsupported.json()["message"]
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    assert client.upload(empty).status_code == 415
+    assert client.status("20260101-000000-deadbeef").status_code == 404
+    assert client.result("../../etc/passwd").status_code == 404
+    assert client.call("post", "/api/v1/ocr/process", data={"priority": "low"}).status_code == 400
+    bad_priority = client.upload(corpus("pytesseract/test_la.png"), priority="urgent")
+    assert bad_priority.status_code == 400
+    # nothing refused was kept: no task, no upload left behind
+    assert not client.config.paths.tasks.exists() or not any(client.config.paths.tasks.iterdir())
+    assert not any((client.config.paths.work / "uploads").iterdir())
+
+
+def test_expired_result_is_410_with_the_sidecar(api, run_worker, conn):
+    client = api()
+    task_id = client.upload(corpus("pytesseract/test_la.png")).json()["task_id"]
+    run_worker()
+    conn.delete(status.result_key(task_id))  # what the 24 h TTL does
+    gone = client.result(task_id)
+    assert gone.status_code == 410
+    assert Path(gone.json()["outbox_json"]).exists()
+
+
+def test_dotdot_name_stays_inside_the_work_folder(api, tmp_path):
+    client = api()
+    accepted = client.upload(corpus("pytesseract/test_la.png"), name="../../../escape.png")
+    assert accepted.status_code == 202
+    task_dir = client.config.paths.tasks / accepted.json()["task_id"]
+    (stored,) = [p for p in task_dir.iterdir() if p.name != "task.json"]
+    assert "/" not in stored.name and not stored.name.startswith(".")
+    assert Task.load(task_dir).name == "../../../escape.png"  # kept for people, never a path
+    assert [p for p in tmp_path.rglob("*escape.png")] == [stored]
+
+
+def test_refuses_lan_without_a_key(make_config):
+    make_config()
+    env = {k: v for k, v in os.environ.items() if k != "API_KEY"}
+    proc = subprocess.run([sys.executable, "-m", "docvault.cli", "api", "--host", "0.0.0.0"], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and "api.key" in proc.stderr
+
+
+def test_fuzzing_the_spec_finds_no_server_error(api, tmp_path):
+    client = api()
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("schemathesis")), "run", f"{client.base}/api/v1/openapi.json", "--checks", "not_a_server_error",
+         "--max-examples", "15", "--seed", "1", "-H", f"X-API-Key: {KEY}", "--request-timeout", "20"],
+        capture_output=True, text=True, timeout=240, cwd=tmp_path,  # its cache stays out of the repo
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]

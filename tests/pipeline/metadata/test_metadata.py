@@ -1,0 +1,257 @@
+"""pipeline.metadata.extract: each extractor's edge cases, then accuracy on the labeled set."""
+
+import datetime
+import json
+
+import pytest
+
+from bench.labeled import LabeledDoc, score
+from docvault.core.categories import CategoryRules
+from pipeline.metadata.amounts import parse_number
+from pipeline.metadata.identifiers import is_valid_iban
+from pipeline.metadata import extract
+
+US = "Thank you for your order. Please pay the amount by the due date. Total $12.00\n"
+DE = "Bitte überweisen Sie den Betrag mit der Rechnungsnummer auf das Konto.\n"
+
+
+def document_date(text: str) -> str | None:
+    found = extract([text]).document_date
+    return found.date.isoformat() if found else None
+
+
+# --- dates -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "iso"), [
+    ("14.11.2022", "2022-11-14"),
+    ("14/11/2022", "2022-11-14"),
+    ("2022-11-14", "2022-11-14"),
+    ("14 Nov 2022", "2022-11-14"),
+    ("14-Nov-2022", "2022-11-14"),
+    ("November 14, 2022", "2022-11-14"),
+    ("November 14th, 2022", "2022-11-14"),
+    ("14. März 2023", "2023-03-14"),
+    ("14. Marz 2023", "2023-03-14"),
+    ("3 janvier 2024", "2024-01-03"),
+    ("1er février 2024", "2024-02-01"),
+    ("5 de mayo de 2021", "2021-05-05"),
+    ("20 settembre 2023", "2023-09-20"),
+    ("1° gennaio 2024", "2024-01-01"),
+    ("14.11.22", "2022-11-14"),
+    ("january.15, 2024", "2024-01-15"),  # scan speckle read as a dot
+    ("8:de febrero de 2024", "2024-02-08"),
+    ("3 janviér.2024", "2024-01-03"),  # a misread accent and a speckle
+    ("31 August:2023", "2023-08-31"),
+])
+def test_date_formats(written: str, iso: str) -> None:
+    assert document_date(f"Date: {written}\n") == iso
+
+
+def test_ambiguous_date_is_month_first_in_us_english() -> None:
+    assert document_date(US + "Date: 01/02/2023") == "2023-01-02"
+
+
+def test_ambiguous_date_is_day_first_in_german() -> None:
+    meta = extract([DE + "Datum: 01/02/2023"])
+    assert meta.language == "de"
+    assert meta.document_date is not None and meta.document_date.date == datetime.date(2023, 2, 1)
+
+
+def test_ambiguous_date_is_day_first_in_british_english() -> None:
+    assert document_date("Thank you for your payment of £12.00 to the account.\nDate: 01/02/2023") == "2023-02-01"
+
+
+def test_thirteen_can_only_be_a_day() -> None:
+    assert document_date(US + "Date: 13/02/2023") == "2023-02-13"
+
+
+def test_an_impossible_date_settles_the_order_for_the_whole_document() -> None:
+    meta = extract([US + "Date: 01/02/2023\nDelivered: 13/02/2023"])
+    assert [d.date.isoformat() for d in meta.dates] == ["2023-02-01", "2023-02-13"]
+
+
+def test_date_inside_a_phone_number_is_not_taken() -> None:
+    meta = extract(["Tél. : 04.12.20.23.45\nTel. 030 12.11.2022\nRechnungsdatum: 14.11.2022"])
+    assert [d.date.isoformat() for d in meta.dates] == ["2022-11-14"]
+    assert {p.value for p in meta.phones} == {"04.12.20.23.45", "030 12.11.2022"}
+
+
+def test_impossible_dates_are_not_dates() -> None:
+    assert extract(["Datum: 31.02.2023 und 45/13/2023"]).dates == ()
+
+
+def test_issue_date_beats_due_date_and_period() -> None:
+    text = "Zeitraum 01.10.2023 bis 31.10.2023\nZahlbar bis 28.11.2022\nRechnungsdatum: 14.11.2022"
+    found = extract([text]).document_date
+    assert found is not None and (found.date.isoformat(), found.label) == ("2022-11-14", "rechnungsdatum")
+
+
+def test_place_and_date_line_beats_a_date_in_prose() -> None:
+    text = "Paris, le 3 janvier 2024\n\nNous vous attendons le 22 janvier 2024 à la mairie."
+    assert document_date(text) == "2024-01-03"
+
+
+# --- amounts -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "value"), [
+    ("1.234,50", "1234.50"), ("1,234.50", "1234.50"), ("1'234.50", "1234.50"), ("1 234,50", "1234.50"),
+    ("1,234,567.89", "1234567.89"), ("1.234.567,89", "1234567.89"), ("1234,5", "1234.5"), ("1.234", "1234"),
+])
+def test_parse_number_reads_both_conventions(written: str, value: str) -> None:
+    assert str(parse_number(written)) == value
+
+
+@pytest.mark.parametrize(("line", "amount", "currency"), [
+    ("Gesamtbetrag 1.234,50 €", "1234.50", "EUR"),
+    ("Total due $1,234.50", "1234.50", "USD"),
+    ("Total £1,234.50", "1234.50", "GBP"),
+    ("Total CHF 1'234.50", "1234.50", "CHF"),
+    ("Total TTC 1 234,50 €", "1234.50", "EUR"),
+    ("Importe total: EUR 12.345,00", "12345.00", "EUR"),
+])
+def test_total_with_thousands_separators_and_currency(line: str, amount: str, currency: str) -> None:
+    total = extract([line]).total
+    assert total is not None and total.to_dict()["amount"] == amount and total.currency == currency
+
+
+def test_labelled_total_beats_larger_amounts() -> None:
+    text = "Total HT 435,00 €\nTVA 20 % 87,00 €\nTotal TTC 522,00 €\nAcompte versé 1.000,00 €"
+    total = extract([text]).total
+    assert total is not None and (str(total.value), total.label) == ("522.00", "total ttc")
+
+
+def test_cash_given_and_change_are_not_the_total() -> None:
+    text = "SUMME EUR 11,80\nGegeben bar 20,00\nRückgeld 8,20"
+    total = extract([text]).total
+    assert total is not None and (str(total.value), total.currency) == ("11.80", "EUR")
+
+
+def test_semicolon_read_for_a_decimal_comma() -> None:
+    total = extract(["TOTAL (IVA incl.) 46;00 €"]).total
+    assert total is not None and str(total.value) == "46.00"
+
+
+def test_label_and_value_on_separate_lines() -> None:
+    total = extract(["Gesamtbetrag\n779,15 €"]).total
+    assert total is not None and str(total.value) == "779.15"
+
+
+def test_unlabelled_document_falls_back_to_largest_money_amount() -> None:
+    total = extract(["Die monatliche Miete beträgt 980,00 EUR, die Kaution 2.940,00 EUR."]).total
+    assert total is not None and str(total.value) == "2940.00"
+
+
+def test_no_total_without_money() -> None:
+    meta = extract(["Sehr geehrte Frau Lang, die Lesung beginnt um 19:30 Uhr in Raum 12."])
+    assert meta.total is None and meta.amounts == ()
+
+
+def test_percentages_and_years_are_not_amounts() -> None:
+    assert extract(["MwSt 19,00 % im Jahr 2023, PLZ 10115"]).amounts == ()
+
+
+# --- identifiers -------------------------------------------------------------------
+
+def test_valid_iban_is_reported_compact() -> None:
+    meta = extract(["IBAN: DE44 5001 0517 5407 3249 31   BIC: INGDDEFFXXX"])
+    assert [i.value for i in meta.ibans] == ["DE44500105175407324931"]
+    assert [b.value for b in meta.bics] == ["INGDDEFFXXX"]
+
+
+def test_iban_groups_split_by_scan_noise() -> None:
+    meta = extract(["IBAN: ES91:2100 0418-4502 0005.1332"])
+    assert [i.value for i in meta.ibans] == ["ES9121000418450200051332"]
+
+
+def test_invalid_iban_is_rejected() -> None:
+    assert not is_valid_iban("DE44500105175407324932")
+    assert extract(["IBAN: DE44 5001 0517 5407 3249 32"]).ibans == ()
+
+
+def test_iban_with_ocr_letter_for_digit_is_repaired_only_if_checksum_then_holds() -> None:
+    assert [i.value for i in extract(["IBAN DE44 5OO1 0517 54O7 3249 31"]).ibans] == ["DE44500105175407324931"]
+    assert extract(["IBAN DE44 5OO1 0517 54O7 3249 39"]).ibans == ()
+
+
+def test_references_keep_their_labels() -> None:
+    text = "Rechnungsnummer: RE-2022-0815\nKundennummer: 10427\nFacture n° F2024-0117\nPolicy number: AUTO-5520"
+    refs = [(r.kind, r.label, r.value) for r in extract([text]).references]
+    assert refs == [
+        ("invoice_number", "Rechnungsnummer", "RE-2022-0815"),
+        ("customer_number", "Kundennummer", "10427"),
+        ("invoice_number", "Facture n°", "F2024-0117"),
+        ("policy_number", "Policy number", "AUTO-5520"),
+    ]
+
+
+def test_vat_ids_emails_urls_phones() -> None:
+    meta = extract(["USt-IdNr.: DE 123 456 789 · P.IVA 01234567890\n"
+                    "info@acme.de · https://www.acme.de/kontakt · Tel. +49 (0)30 1234 5678"])
+    assert [v.value for v in meta.vat_ids] == ["DE123456789", "01234567890"]
+    assert [e.value for e in meta.emails] == ["info@acme.de"]
+    assert [u.value for u in meta.urls] == ["https://www.acme.de/kontakt"]
+    assert [p.value for p in meta.phones] == ["+49 (0)30 1234 5678"]
+
+
+# --- language and correspondent ----------------------------------------------------
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Thank you for your order. Please find the invoice attached.", "en"),
+    ("Vielen Dank für Ihre Bestellung. Die Rechnung ist im Anhang.", "de"),
+    ("Merci pour votre commande. Vous trouverez la facture dans le courrier.", "fr"),
+    ("Gracias por su pedido. Le enviamos la factura con los datos.", "es"),
+    ("Grazie per il suo ordine. Le inviamo la fattura con i dati della consegna.", "it"),
+    ("12345 67890", None),
+])
+def test_language_is_detected_from_the_text(text: str, language: str | None) -> None:
+    assert extract([text], language_hint="de").language == language
+
+
+def test_correspondent_from_letterhead() -> None:
+    found = extract(["Müller Bürotechnik GmbH · Lindenstraße 12 · München\n\nRechnung"]).correspondent
+    assert found is not None and (found.name, found.evidence) == ("Müller Bürotechnik GmbH", "letterhead")
+
+
+def test_correspondent_from_a_from_line() -> None:
+    found = extract(["Subject: your order\nFrom: Jane Doe <jane@shop.example>\nHello"]).correspondent
+    assert found is not None and (found.name, found.evidence) == ("Jane Doe", "from")
+
+
+def test_correspondent_from_email_domain_skips_free_mail() -> None:
+    found = extract(["Questions? Write to me@gmail.com or billing@brightline.io"]).correspondent
+    assert found is not None and (found.name, found.evidence) == ("brightline.io", "email_domain")
+
+
+# --- the record --------------------------------------------------------------------
+
+def test_every_fact_carries_its_page_and_the_record_is_json() -> None:
+    meta = extract(["Seite 1 ohne Angaben", "Datum: 14.11.2022\nGesamtbetrag 10,00 €\nIBAN DE44500105175407324931"])
+    data = json.loads(json.dumps(meta.to_dict()))
+    assert data["document_date"] == {"date": "2022-11-14", "page": 2, "text": "14.11.2022", "label": "datum"}
+    assert data["total"]["page"] == 2 and data["total"]["amount"] == "10.00"
+    assert data["ibans"] == [{"value": "DE44500105175407324931", "page": 2}]
+
+
+def test_empty_document_gives_empty_metadata() -> None:
+    data = extract([]).to_dict()
+    assert data["document_date"] is None and data["total"] is None and data["language"] is None
+
+
+# --- the labeled set ---------------------------------------------------------------
+
+def test_ocr_made_mistakes_the_extractors_had_to_survive(labeled: list[tuple[LabeledDoc, list[str]]]) -> None:
+    scanned = [(doc, pages) for doc, pages in labeled if doc.wants_ocr]
+    assert len(scanned) >= 8
+    changed = [doc.name for doc, pages in scanned if set(doc.text.split()) != set(pages[0].split())]
+    assert len(changed) >= len(scanned) // 2, changed
+
+
+def test_labeled_set_metadata_accuracy(
+    labeled: list[tuple[LabeledDoc, list[str]]], default_rules: CategoryRules
+) -> None:
+    accuracy = score([d for d, _ in labeled], [p for _, p in labeled], default_rules)
+    assert accuracy.total >= 40
+    report = "\n".join(accuracy.misses)
+    assert accuracy.rate("document_date") >= 0.9, report
+    assert accuracy.rate("total") >= 0.9, report
+    assert accuracy.rate("iban") >= 0.9, report
