@@ -31,7 +31,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bench.handmade import pdf_bytes
-from docvault.core.config import OcrMode, PipelineSettings
+from docvault.core.config import OcrMode, PipelineSettings, ResultSettings
 from pipeline.progress import Progress
 from pipeline.read import Document, read_document
 
@@ -327,7 +327,7 @@ def _measured(action: Callable[[], object]) -> tuple[float, float]:
 
 
 def _read(path: Path, pages_dir: Path, settings: PipelineSettings) -> Document:
-    return read_document(path, pages_dir, settings, Progress(None, None, "bench", path.name, 0))
+    return read_document(path, pages_dir, settings, Progress(None, None, "bench", path.name, ResultSettings()))
 
 
 def _timed_read(path: Path, pages_dir: Path, settings: PipelineSettings) -> tuple[float, Document]:

@@ -185,7 +185,7 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
         return 2
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     with tempfile.TemporaryDirectory(prefix="docvault-") as tmp:
-        progress = Progress(None, None, "-", path.name, 0)
+        progress = Progress(None, None, "-", path.name, config.results)
         doc = read_document(path, Path(tmp), config.pipeline, progress)
     record = {"source": {"name": path.name}, **describe(doc, config, progress, folder=None)}
     print(json.dumps(record, ensure_ascii=False, indent=2))
@@ -303,16 +303,16 @@ def cmd_retry(args: argparse.Namespace, config: Config) -> int:
 
     failed_dir = config.paths.failed
     if args.failed:
-        sidecars = retry.failed_sidecars(failed_dir)
+        found = retry.failed_sidecars(failed_dir)
     else:
         sidecar = retry.find_sidecar(failed_dir, args.task_id)
         if sidecar is None:
             print(f"docvault: no failed task {args.task_id} in {failed_dir}", file=sys.stderr)
             return 1
-        sidecars = [sidecar]
+        found = [sidecar]
     conn = connect(config)
     retried = {}
-    for sidecar in sidecars:
+    for sidecar in found:
         try:
             task = retry.retry_failed(conn, config, sidecar)
         except (DocVaultError, OSError) as exc:  # a refused link or device, a file gone

@@ -9,17 +9,18 @@ from pathlib import Path
 
 from redis import Redis
 
-from docvault.core import sidecars as aside, status
+from docvault.core import sidecars, status
 from docvault.core.config import Config, DuplicateMode
 from docvault.core.task import Task
 
 log = logging.getLogger(__name__)
 
 
-def mark(conn: Redis, task: Task, config: Config) -> Task:
+def mark(conn: Redis, task: Task, config: Config, replaces: str | None = None) -> Task:
     """Record the task's content; unless duplicates are simply processed, name the
-    earlier task with the same content in the manifest."""
-    earlier = status.first_with_content(conn, task.sha256, task.id)
+    earlier task with the same content in the manifest. A retry `replaces` its failed
+    task, whose content is not an earlier copy."""
+    earlier = status.first_with_content(conn, task.sha256, task.id, replaces)
     if earlier is None or config.ingest.duplicates is DuplicateMode.PROCESS:
         return task
     log.info("%s %s: same content as task %s", task.id, task.name, earlier)
@@ -38,19 +39,12 @@ def set_aside(conn: Redis, task: Task, config: Config) -> Path:
     earlier_name = earlier.fields.get("name", "") if earlier else ""
     message = (f"{task.name} has the same content as {earlier_name or 'a file'} "
                f"(task {task.duplicate_of}) dropped before; it was not processed again")
-    record = {
-        "schema_version": aside.ERROR_SCHEMA_VERSION,
-        "task_id": task.id,
-        "name": task.name,
-        "reason": "duplicate",
-        "message": message,
-        "duplicate_of": task.duplicate_of,
-        "sha256": task.sha256,
-        "skipped_at": status.now_iso(),
-    }
-    sidecar = aside.set_aside(task.original(config.paths.tasks), task.file_name,
-                              config.paths.duplicates, record, kind="duplicate")
-    status.set_state(conn, task.id, status.TaskState.SKIPPED, config.results.status_ttl, 100, message,
+    record = sidecars.DuplicateSidecar(task_id=task.id, name=task.name, message=message,
+                                       duplicate_of=task.duplicate_of or "", sha256=task.sha256,
+                                       skipped_at=status.now_iso())
+    sidecar = sidecars.set_aside(task.original(config.paths.tasks), task.file_name,
+                                 config.paths.duplicates, record)
+    status.set_state(conn, config.results, task.id, status.TaskState.SKIPPED, message=message,
                      name=task.name, priority=task.priority, sha256=task.sha256, outputs={"duplicate": str(sidecar)})
     log.info("%s %s: skipped as a duplicate of task %s -> %s", task.id, task.name,
              task.duplicate_of, sidecar.name)

@@ -18,12 +18,13 @@ class Intake:
     def __init__(self, conn: Redis, config: Config) -> None:
         self.conn, self.config = conn, config
 
-    def finish(self, task: Task) -> Task:
-        """Complete a claim: sha256 in the manifest, and whether the content came before."""
+    def finish(self, task: Task, replaces: str | None = None) -> Task:
+        """Complete a claim: sha256 in the manifest, and whether the content came before.
+        `replaces`: the failed task a retry stands in for."""
         task = spool.finish_claim(task, self.config.paths.tasks)
-        return duplicates.mark(self.conn, task, self.config)
+        return duplicates.mark(self.conn, task, self.config, replaces)
 
-    def dispatch(self, task: Task) -> None:
+    def dispatch(self, task: Task, replaces: str | None = None) -> None:
         """Queue a claimed task, or set it aside when it is a duplicate to skip.
 
         Raises RedisError when Redis is away: the task folder stays, and the daemon's
@@ -32,7 +33,7 @@ class Intake:
         if task.batch:
             name = task.relpath.split("/")[0] if task.relpath else "upload"
             status.add_to_batch(self.conn, task.batch, task.id, name, task.priority,
-                                self.config.results.status_ttl)
+                                self.config.results.status_ttl, replaces)
         if duplicates.is_skipped(task, self.config):
             with durable.locked(self.config.paths.names_lock):
                 duplicates.set_aside(self.conn, task, self.config)

@@ -55,9 +55,9 @@ def job_timeout(pages: int, config: Config) -> int:
 def enqueue_task(conn: Redis, task: Task, config: Config) -> None:
     status.set_state(
         conn,
+        config.results,
         task.id,
         TaskState.QUEUED,
-        ttl=config.results.status_ttl,
         progress=0,
         message="waiting for a worker",
         name=task.name,

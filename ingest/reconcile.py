@@ -14,7 +14,6 @@ lost its data, this puts every task folder back on its way:
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import time
@@ -27,11 +26,11 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from docvault.core import status
+from docvault.core import outbox, status
 from docvault.core.config import Config
 from docvault.core.names import display_name
 from docvault.core.status import TaskState, now_iso
-from docvault.core.task import MANIFEST, OUTBOX_PLAN, Task
+from docvault.core.task import MANIFEST, Task
 
 log = logging.getLogger(__name__)
 
@@ -100,21 +99,13 @@ def _load(folder: Path) -> Task | None:
 
 def _is_finished(task: Task, folder: Path, config: Config, conn: Redis) -> bool:
     """Outputs complete: remove the folder the worker did not get to remove."""
-    plan = folder / OUTBOX_PLAN
-    if not plan.exists():
-        return False
-    stem = json.loads(plan.read_text(encoding="utf-8"))["stem"]
-    sidecar = task.outbox_folder(config.paths.outbox) / f"{stem}.json"
-    try:
-        written_by = json.loads(sidecar.read_text(encoding="utf-8")).get("task_id")
-    except (FileNotFoundError, json.JSONDecodeError):
-        return False
-    if written_by != task.id:
+    written = outbox.written_record(task, folder, config.paths.outbox)
+    if written is None:
         return False
     record = status.get_status(conn, task.id)
     if record is None or not record.state.is_final:
-        status.set_state(conn, task.id, TaskState.COMPLETED, config.results.status_ttl, 100, "done",
-                         name=task.name, priority=task.priority, outputs={"json": str(sidecar)})
+        status.set_state(conn, config.results, task.id, TaskState.COMPLETED, message="done",
+                         name=task.name, priority=task.priority, outputs=written["outputs"])
     shutil.rmtree(folder)
     log.info("%s %s: outputs were complete; removed the leftover task folder", task.id, task.name)
     return True

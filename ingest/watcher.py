@@ -34,7 +34,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from ingest import batch, faults, reconcile, settle, spool
-from docvault.core import sidecars as aside, durable, status
+from docvault.core import durable, sidecars, status
 from docvault.core.config import PRIORITIES, Config
 from docvault.core.errors import DocVaultError, WatcherDied
 from ingest.ignore import matching_pattern
@@ -226,13 +226,13 @@ class Watcher:
     def refuse(self, path: Path, rel: Path, task_id: str, exc: DocVaultError, batch_id: str | None) -> None:
         """A symlink, device or pipe: moved aside unread, with a sidecar saying why."""
         name = display_name(path.name)
-        record = aside.error_record(task_id, name, exc, exc.message, attempts=0)
+        record = sidecars.ErrorSidecar.from_exception(task_id, name, exc, attempts=0)
         with durable.locked(self.config.paths.names_lock):
-            sidecar = aside.set_aside(path, safe_name(path.name), self.config.paths.failed, record)
+            sidecar = sidecars.set_aside(path, safe_name(path.name), self.config.paths.failed, record)
         log.warning("%s %s: refused: %s -> failed/%s", task_id, name, exc.message, sidecar.name)
         try:
-            status.set_state(self.conn, task_id, TaskState.FAILED, self.config.results.status_ttl,
-                             100, exc.message, name=name, outputs={"error": str(sidecar)})
+            status.set_state(self.conn, self.config.results, task_id, TaskState.FAILED,
+                             message=exc.message, name=name, outputs={"error": str(sidecar)})
             if batch_id:
                 status.add_to_batch(self.conn, batch_id, task_id, safe_name(rel.parts[1]), rel.parts[0],
                                     self.config.results.status_ttl)

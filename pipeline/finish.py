@@ -4,7 +4,6 @@ sidecar in outbox/failed); the status, the stats and the webhook learn of it."""
 from __future__ import annotations
 
 import glob
-import json
 import logging
 import shutil
 import time
@@ -13,10 +12,9 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import RedisError
 
-from docvault.core import durable, sidecars as aside, status
+from docvault.core import durable, sidecars, status
 from docvault.core.config import Config
 from docvault.core.digest import sha256_of
-from docvault.core.errors import message_for
 from docvault.core.status import TaskState
 from docvault.core.task import Task
 from pipeline.progress import Progress, patiently
@@ -53,27 +51,26 @@ def fail_task(task: Task, config: Config, conn: Redis, exc: Exception) -> Path:
     error = _failure_record(task, task_dir, exc)
     _take_back(task, task_dir, config.paths.failed)
     with durable.locked(config.paths.names_lock):
-        sidecar = aside.set_aside(task_dir / task.file_name, task.file_name, config.paths.failed, error)
+        sidecar = sidecars.set_aside(task_dir / task.file_name, task.file_name, config.paths.failed, error)
     original = sidecar.with_name(sidecar.name.removesuffix(".error.json"))
-    status.set_state(conn, task.id, TaskState.FAILED, config.results.status_ttl, 100,
-                     error["message"], finished_at=error["failed_at"], attempts=str(task.attempts),
-                     reason=error["reason"],
+    status.set_state(conn, config.results, task.id, TaskState.FAILED,
+                     message=error.message, finished_at=error.failed_at, attempts=str(task.attempts),
+                     reason=error.reason,
                      outputs={"error": str(sidecar), "original": str(original)})
     shutil.rmtree(task_dir, ignore_errors=True)
-    log.error("%s %s: failed: %s", task.id, task.name, error["message"])
+    log.error("%s %s: failed: %s", task.id, task.name, error.message)
     _finished(conn, config, task.id, TaskState.FAILED, 0.0, 0)
     return sidecar
 
 
-def _failure_record(task: Task, task_dir: Path, exc: Exception) -> dict:
+def _failure_record(task: Task, task_dir: Path, exc: Exception) -> sidecars.ErrorSidecar:
     """The error file's record, saved in the task folder before anything moves: a failure
     cut off half-way (the worker killed) is finished by the next run with this record."""
     saved = task_dir / FAILURE
-    if saved.exists():
-        return json.loads(saved.read_text(encoding="utf-8"))
-    error = {**aside.error_record(task.id, task.name, exc, message_for(exc), task.attempts),
-             "priority": task.priority, "batch": task.batch, "relpath": task.relpath}
-    durable.write_bytes(saved, json.dumps(error, ensure_ascii=False).encode("utf-8"))
+    error = sidecars.read_error(saved) if saved.exists() else None
+    if error is None:
+        error = sidecars.ErrorSidecar.from_exception(task.id, task.name, exc, task.attempts, task)
+        sidecars.write_json(saved, error)
     return error
 
 

@@ -11,12 +11,11 @@ import logging
 from rq import get_current_job
 from rq.job import Job
 
-from docvault.core import jobs
+from docvault.core import jobs, outbox
 from docvault.core.config import load_config
 from docvault.core.errors import DocVaultError, TaskFailed, WorkerLost, message_for
 from docvault.core.status import TaskState
 from docvault.core.task import MANIFEST, Task
-from pipeline import output
 from pipeline.finish import FAILURE, complete_task, fail_task
 from pipeline.process import process_task
 from pipeline.progress import Progress
@@ -39,7 +38,7 @@ def run(task_id: str) -> dict:
         return {"task_id": task_id, "status": "gone"}
     task = Task.load(folder).with_attempt()
     task.save(config.paths.tasks)
-    progress = Progress(job.connection, job, task.id, task.name, config.results.status_ttl)
+    progress = Progress(job.connection, job, task.id, task.name, config.results)
     try:
         if (folder / FAILURE).exists():
             raise WorkerLost(f"{task.name} failed; the worker stopped while moving it to outbox/failed")
@@ -48,7 +47,7 @@ def run(task_id: str) -> dict:
             raise WorkerLost(f"the OCR worker stopped {lost} time(s) while reading {task.name} "
                              "(out of memory, or switched off?); try a smaller scan or a lower "
                              "pipeline.dpi")
-        written = output.written_record(task, folder, config.paths.outbox)
+        written = outbox.written_record(task, folder, config.paths.outbox)
         if written is not None:
             log.info("%s %s: outputs written by an earlier attempt; finishing it", task.id, task.name)
             complete_task(task, config, progress, written)

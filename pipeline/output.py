@@ -16,7 +16,8 @@ from pathlib import Path
 
 from docvault.core import durable
 from docvault.core.names import unique_stem
-from docvault.core.task import OUTBOX_PLAN, Task
+from docvault.core.outbox import read_plan, write_plan
+from docvault.core.task import Task
 from pipeline.detect import Kind
 from pipeline.ocr import PageSource, PageText
 
@@ -40,16 +41,14 @@ class Outputs:
 
 def plan_outputs(task: Task, task_dir: Path, outbox: Path, kind: Kind, wanted: tuple[str, ...]) -> Outputs:
     """Choose (once per task) names in the outbox that clash with nothing there."""
-    plan_file = task_dir / OUTBOX_PLAN
     folder = task.outbox_folder(outbox)
     original = Path(task.file_name)
     pdf_suffix = ".ocr.pdf" if kind is Kind.PDF else ".pdf"
-    if plan_file.exists():
-        stem = json.loads(plan_file.read_text(encoding="utf-8"))["stem"]
-    else:
+    stem = read_plan(task_dir)
+    if stem is None:
         folder.mkdir(parents=True, exist_ok=True)
         stem = unique_stem(folder, original.stem, (".json", ".txt", pdf_suffix, original.suffix))
-        durable.write_bytes(plan_file, json.dumps({"stem": stem}).encode())
+        write_plan(task_dir, stem)
     return Outputs(
         folder=folder,
         json=folder / f"{stem}.json",
@@ -57,22 +56,6 @@ def plan_outputs(task: Task, task_dir: Path, outbox: Path, kind: Kind, wanted: t
         pdf=folder / f"{stem}{pdf_suffix}" if "pdf" in wanted else None,
         original=folder / f"{stem}{original.suffix}",
     )
-
-
-def written_record(task: Task, task_dir: Path, outbox: Path) -> dict | None:
-    """The result record of an earlier run that wrote the whole set (its JSON sidecar, the
-    last file written, is there), with the outputs as full paths; else None."""
-    plan_file = task_dir / OUTBOX_PLAN
-    if not plan_file.exists():
-        return None
-    folder = task.outbox_folder(outbox)
-    sidecar = folder / f"{json.loads(plan_file.read_text(encoding='utf-8'))['stem']}.json"
-    if not sidecar.exists():
-        return None
-    record = json.loads(sidecar.read_text(encoding="utf-8"))
-    if record.get("task_id") != task.id:
-        return None
-    return {**record, "outputs": {k: v and str(folder / v) for k, v in record["outputs"].items()}}
 
 
 def write_outputs(

@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from rq.job import Job
 
 from docvault.core import status
+from docvault.core.config import ResultSettings
 from docvault.core.status import TaskState
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,9 @@ class Progress:
     and the next write brings the record up to date.
     """
 
-    def __init__(self, conn: Redis | None, job: Job | None, task_id: str, name: str, ttl: int) -> None:
-        self.conn, self.job, self.task_id, self.name, self.ttl = conn, job, task_id, name, ttl
+    def __init__(self, conn: Redis | None, job: Job | None, task_id: str, name: str,
+                 results: ResultSettings) -> None:
+        self.conn, self.job, self.task_id, self.name, self.results = conn, job, task_id, name, results
 
     def set(self, state: TaskState, percent: int, message: str, must: bool = False, **fields: str) -> None:
         """Record progress; `must`: wait out a short Redis outage, then raise."""
@@ -35,7 +37,8 @@ class Progress:
 
         def write() -> None:
             if self.conn is not None:
-                status.set_state(self.conn, self.task_id, state, self.ttl, percent, message, **fields)
+                status.set_state(self.conn, self.results, self.task_id, state, progress=percent,
+                                 message=message, **fields)
             if self.job is not None:
                 # Numbers and the state only: the dashboard shows meta unescaped.
                 self.job.meta.update({"progress": percent, "state": state.value})

@@ -196,17 +196,19 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30, what: str = "
 
 @pytest.fixture
 def submit(conn: Redis) -> Callable[..., Task]:
-    """Claim a copy of `source` (as `name`) into the work folder and queue it, as the
-    watcher would; returns the task."""
-    from ingest import queue, spool
+    """Claim a copy of `source` (as `name`) into the work folder and queue it through the
+    Intake, as the watcher would; returns the task."""
+    from ingest import spool
+    from ingest.intake import Intake
 
-    def submit_file(config: Config, source: Path, name: str | None = None, priority: str = "normal"):
+    def submit_file(config: Config, source: Path, name: str | None = None, priority: str = "normal",
+                    batch: str | None = None, relpath: str | None = None):
         drop = config.paths.inbox / priority / (name or source.name)
         drop.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, drop)
-        task = spool.start_claim(drop, new_task_id(), priority, config.paths.tasks)
-        task = spool.finish_claim(task, config.paths.tasks)
-        queue.enqueue_task(conn, task, config)
+        intake = Intake(conn, config)
+        task = intake.finish(spool.start_claim(drop, new_task_id(), priority, config.paths.tasks, batch, relpath))
+        intake.dispatch(task)
         return task
 
     return submit_file

@@ -9,34 +9,114 @@ import json
 import os
 import stat
 import traceback
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Any, ClassVar, Protocol
 
 from docvault.core import durable
-from docvault.core.errors import DocVaultError
+from docvault.core.errors import DocVaultError, message_for
 from docvault.core.names import unique_stem
 from docvault.core.status import now_iso
+from docvault.core.task import Task
 
-ERROR_SCHEMA_VERSION = 1
-
-
-def error_record(task_id: str, name: str, exc: BaseException, message: str, attempts: int) -> dict:
-    """What `<name>.error.json` holds: for the owner `message`, for developers the rest."""
-    return {
-        "schema_version": ERROR_SCHEMA_VERSION,
-        "task_id": task_id,
-        "name": name,
-        "error": type(exc).__name__,
-        "reason": exc.reason if isinstance(exc, DocVaultError) else "internal",
-        "message": message,
-        "attempts": attempts,
-        "failed_at": now_iso(),
-        "traceback": "".join(traceback.format_exception(exc)),
-    }
+SCHEMA_VERSION = 1  # of every sidecar (docs/schemas/): raised when a field changes meaning
 
 
-def set_aside(source: Path, file_name: str, folder: Path, record: dict, kind: str = "error") -> Path:
+@dataclass(frozen=True, slots=True)
+class ErrorSidecar:
+    """What `<name>.error.json` in outbox/failed holds: for the owner `message`, for
+    developers the rest; `priority`, `batch` and `relpath` let `docvault retry` put the
+    file back where it came from."""
+
+    task_id: str
+    name: str  # as dropped, for people; never used as a path
+    error: str  # the exception's type
+    reason: str  # DocVaultError.reason, or "internal"
+    message: str
+    attempts: int
+    failed_at: str
+    traceback: str
+    priority: str | None = None
+    batch: str | None = None
+    relpath: str | None = None
+    original: str | None = None  # the file beside the sidecar; None when nothing was kept
+    schema_version: int = SCHEMA_VERSION
+
+    KIND: ClassVar[str] = "error"
+
+    @classmethod
+    def from_exception(cls, task_id: str, name: str, exc: BaseException, attempts: int,
+                       task: Task | None = None) -> ErrorSidecar:
+        return cls(
+            task_id=task_id,
+            name=name,
+            error=type(exc).__name__,
+            reason=exc.reason if isinstance(exc, DocVaultError) else "internal",
+            message=message_for(exc),
+            attempts=attempts,
+            failed_at=now_iso(),
+            traceback="".join(traceback.format_exception(exc)),
+            priority=task.priority if task else None,
+            batch=task.batch if task else None,
+            relpath=task.relpath if task else None,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> ErrorSidecar:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateSidecar:
+    """What `<name>.duplicate.json` in outbox/duplicates holds (ingest.duplicates: skip)."""
+
+    task_id: str
+    name: str
+    message: str
+    duplicate_of: str  # the earlier task with the same content
+    sha256: str
+    skipped_at: str
+    reason: str = "duplicate"
+    original: str | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    KIND: ClassVar[str] = "duplicate"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+Sidecar = ErrorSidecar | DuplicateSidecar
+
+
+class Record(Protocol):
+    def to_dict(self) -> dict[str, object]: ...
+
+
+def write_json(path: Path, record: Record) -> None:
+    """The one way a sidecar (error, duplicate, or a result) reaches the disk: UTF-8 JSON,
+    indented for people, written durably (temp file, fsync, rename)."""
+    data = json.dumps(record.to_dict(), ensure_ascii=False, indent=2)
+    durable.write_bytes(path, data.encode("utf-8"))
+
+
+def read_error(path: Path) -> ErrorSidecar | None:
+    """An error sidecar, or None when it is not one we can read."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return ErrorSidecar.from_dict(raw) if isinstance(raw, dict) else None
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def set_aside(source: Path, file_name: str, folder: Path, record: Sidecar) -> Path:
     """Move `source` (if it is still there) into `folder` as `file_name`, or a free variant
     of it, beside `<name>.<kind>.json` holding `record`; return the sidecar's path."""
+    kind = record.KIND
     folder.mkdir(parents=True, exist_ok=True)
     original = Path(file_name)
     sidecar_suffix = f"{original.suffix}.{kind}.json"
@@ -44,8 +124,7 @@ def set_aside(source: Path, file_name: str, folder: Path, record: dict, kind: st
     name = f"{stem}{original.suffix}"
     kept = _move_entry(source, folder / name)
     sidecar = folder / f"{stem}{sidecar_suffix}"
-    data = json.dumps({**record, "original": name if kept else None}, ensure_ascii=False, indent=2)
-    durable.write_bytes(sidecar, data.encode("utf-8"))
+    write_json(sidecar, replace(record, original=name if kept else None))
     return sidecar
 
 

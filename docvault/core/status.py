@@ -29,6 +29,8 @@ from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import RedisError
 
+from docvault.core.config import ResultSettings
+
 log = logging.getLogger(__name__)
 
 DAEMON_KEY = "docvault:daemon"
@@ -108,21 +110,29 @@ class TaskStatus:
 
 def set_state(
     conn: Redis,
+    results: ResultSettings,
     task_id: str,
     state: TaskState,
-    ttl: int,
-    progress: int,
+    *,
     message: str,
+    progress: int | None = None,
     outputs: dict[str, str] | None = None,
     **fields: str,
 ) -> None:
-    """Record where a task stands; `fields` adds or replaces other columns, `outputs`
-    the paths of the files it went to."""
+    """Record where a task stands: the one writer of a task's status, for the daemon, the
+    worker and the faces. The record lives `results.status_ttl` from its last write.
+
+    `progress` defaults to 100 for a final state and is left as it was otherwise;
+    `fields` adds or replaces other columns, `outputs` the files the task went to.
+    """
     key = task_key(task_id)
+    ttl = results.status_ttl
     now = time.time()
+    if progress is None and state.is_final:
+        progress = 100
     mapping = {
         "state": state.value,
-        "progress": str(progress),
+        **({"progress": str(progress)} if progress is not None else {}),
         "message": message,
         "updated_at": now_iso(),
         **fields,
@@ -176,21 +186,29 @@ def get_result(conn: Redis, task_id: str) -> dict | None:
     return None if raw is None else json.loads(raw)
 
 
-def first_with_content(conn: Redis, sha256: str, task_id: str) -> str | None:
+def first_with_content(conn: Redis, sha256: str, task_id: str, replaces: str | None = None) -> str | None:
     """Record `task_id` as the first task with this content, unless another task was;
-    return that earlier task's id (None when this task is the first)."""
+    return that earlier task's id (None when this task is the first). A retry `replaces`
+    its failed task: content that task brought is the retry's own, not a duplicate."""
     key = content_key(sha256)
     with conn.pipeline() as pipe:
         pipe.set(key, task_id, nx=True, ex=CONTENT_TTL)
         pipe.get(key)
         _, first = pipe.execute()
     first = first.decode() if first is not None else task_id
+    if replaces is not None and first == replaces:
+        conn.set(key, task_id, ex=CONTENT_TTL)
+        return None
     return None if first == task_id else first
 
 
-def add_to_batch(conn: Redis, batch_id: str, task_id: str, name: str, priority: str, ttl: int) -> None:
-    """Count `task_id` in the batch; the batch lives as long as its newest task's status."""
+def add_to_batch(conn: Redis, batch_id: str, task_id: str, name: str, priority: str, ttl: int,
+                 replaces: str | None = None) -> None:
+    """Count `task_id` in the batch (instead of the failed task it `replaces`, for a
+    retry); the batch lives as long as its newest task's status."""
     with conn.pipeline() as pipe:
+        if replaces is not None:
+            pipe.srem(batch_tasks_key(batch_id), replaces)
         pipe.hsetnx(batch_key(batch_id), "created_at", now_iso())
         pipe.hset(batch_key(batch_id), mapping={"name": name, "priority": priority})
         pipe.sadd(batch_tasks_key(batch_id), task_id)

@@ -16,7 +16,6 @@ from pathlib import Path
 from docvault.core import durable
 
 MANIFEST = "task.json"
-OUTBOX_PLAN = "outbox-plan.json"  # written by the pipeline: the outbox names it chose
 
 
 def new_task_id() -> str:

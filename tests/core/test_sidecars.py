@@ -1,12 +1,18 @@
-"""Setting files aside beside a sidecar: never overwriting, never opening what is not a
-regular file."""
+"""Setting files aside beside a typed sidecar: never overwriting, never opening what is
+not a regular file; the sidecars read back as the records they were."""
 
 from __future__ import annotations
 
 import json
 import os
 
-from docvault.core import sidecars as aside
+from docvault.core import sidecars
+from docvault.core.errors import EncryptedPdf
+from docvault.core.sidecars import DuplicateSidecar, ErrorSidecar
+
+
+def _error(reason_exc: Exception = EncryptedPdf("scan.pdf has a password")) -> ErrorSidecar:
+    return ErrorSidecar.from_exception("20261203-101010-abcd1234", "scan.pdf", reason_exc, attempts=1)
 
 
 def test_symlink_is_moved_as_a_link_across_filesystems(tmp_path, other_filesystem):
@@ -16,11 +22,11 @@ def test_symlink_is_moved_as_a_link_across_filesystems(tmp_path, other_filesyste
     link.symlink_to(target)
     failed = other_filesystem / "failed"
 
-    sidecar = aside.set_aside(link, "link.pdf", failed, {"reason": "unsafe"})
+    sidecar = sidecars.set_aside(link, "link.pdf", failed, _error())
 
     assert (failed / "link.pdf").is_symlink() and os.readlink(failed / "link.pdf") == str(target)
     assert not os.path.lexists(link) and target.read_bytes() == b"private"
-    assert json.loads(sidecar.read_text()) == {"reason": "unsafe", "original": "link.pdf"}
+    assert json.loads(sidecar.read_text())["original"] == "link.pdf"
 
 
 def test_existing_names_get_a_suffix(tmp_path):
@@ -28,13 +34,49 @@ def test_existing_names_get_a_suffix(tmp_path):
     for n in range(2):
         source = tmp_path / "scan.pdf"
         source.write_bytes(f"copy {n}".encode())
-        aside.set_aside(source, "scan.pdf", failed, {"n": n})
+        sidecars.set_aside(source, "scan.pdf", failed, _error())
 
     assert (failed / "scan.pdf").read_bytes() == b"copy 0" and (failed / "scan-2.pdf").read_bytes() == b"copy 1"
-    assert json.loads((failed / "scan-2.pdf.error.json").read_text()) == {"n": 1, "original": "scan-2.pdf"}
+    assert json.loads((failed / "scan-2.pdf.error.json").read_text())["original"] == "scan-2.pdf"
 
 
 def test_sidecar_alone_when_the_file_is_gone(tmp_path):
-    sidecar = aside.set_aside(tmp_path / "gone.pdf", "gone.pdf", tmp_path / "failed", {"reason": "x"})
+    sidecar = sidecars.set_aside(tmp_path / "gone.pdf", "gone.pdf", tmp_path / "failed", _error())
     assert json.loads(sidecar.read_text())["original"] is None
     assert sorted(p.name for p in (tmp_path / "failed").iterdir()) == ["gone.pdf.error.json"]
+
+
+def test_error_sidecar_says_why_for_people_and_reads_back(tmp_path):
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(b"%PDF-1.7")
+    sidecar = sidecars.set_aside(source, "scan.pdf", tmp_path / "failed", _error())
+
+    raw = json.loads(sidecar.read_text())
+    assert raw["reason"] == "encrypted" and raw["message"] == "scan.pdf has a password"
+    assert raw["error"] == "EncryptedPdf" and raw["schema_version"] == sidecars.SCHEMA_VERSION
+    assert "Traceback" in raw["traceback"] or raw["traceback"].startswith("docvault")
+    back = sidecars.read_error(sidecar)
+    assert back is not None and back.original == "scan.pdf" and back.reason == "encrypted"
+
+
+def test_an_unexpected_error_is_internal_with_a_plain_message():
+    record = _error(KeyError("pages"))
+    assert record.reason == "internal" and "unexpected error (KeyError" in record.message
+
+
+def test_duplicate_sidecar_goes_beside_its_file(tmp_path):
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(b"%PDF-1.7")
+    record = DuplicateSidecar(task_id="t2", name="scan.pdf", message="same as before",
+                              duplicate_of="t1", sha256="ab" * 32, skipped_at="2026-12-03T10:00:00+00:00")
+    sidecar = sidecars.set_aside(source, "scan.pdf", tmp_path / "duplicates", record)
+    assert sidecar.name == "scan.pdf.duplicate.json"
+    assert json.loads(sidecar.read_text())["duplicate_of"] == "t1"
+
+
+def test_what_is_not_an_error_sidecar_reads_as_none(tmp_path):
+    (tmp_path / "a.error.json").write_text("[1, 2]")
+    (tmp_path / "b.error.json").write_text("{not json")
+    assert sidecars.read_error(tmp_path / "a.error.json") is None
+    assert sidecars.read_error(tmp_path / "b.error.json") is None
+    assert sidecars.read_error(tmp_path / "missing.error.json") is None

@@ -9,34 +9,44 @@ import threading
 from redis import Redis
 
 from docvault.core import status
+from docvault.core.config import ResultSettings
 from docvault.core.status import Finished, TaskState
 from tests.conftest import MARKER, corpus, wait_for
 
 DAY = 86400
+RESULTS = ResultSettings(status_ttl_days=2)
 
 
 def test_every_write_sets_the_expiry_again(conn: Redis):
-    status.set_state(conn, "t1", TaskState.QUEUED, 100, 0, "waiting", name="a.png")
+    status.set_state(conn, RESULTS, "t1", TaskState.QUEUED, progress=0, message="waiting", name="a.png")
     conn.expire(status.task_key("t1"), 5)
-    status.set_state(conn, "t1", TaskState.PROCESSING, 100, 10, "loaded")
-    assert 95 <= conn.ttl(status.task_key("t1")) <= 100
-    assert 95 <= conn.ttl(status.TASKS_KEY) <= 100
+    status.set_state(conn, RESULTS, "t1", TaskState.PROCESSING, progress=10, message="loaded")
+    assert 2 * DAY - 5 <= conn.ttl(status.task_key("t1")) <= 2 * DAY  # results.status_ttl_days
+    assert 2 * DAY - 5 <= conn.ttl(status.TASKS_KEY) <= 2 * DAY
     record = status.get_status(conn, "t1")
     assert record.state is TaskState.PROCESSING and record.progress == 10
     assert record.fields["name"] == "a.png" and record.fields["created_at"]
 
 
+def test_progress_is_kept_unless_given_and_full_when_final(conn: Redis):
+    status.set_state(conn, RESULTS, "t2", TaskState.PROCESSING, progress=40, message="page 2 of 5")
+    status.set_state(conn, RESULTS, "t2", TaskState.RETRYING, message="will retry")
+    assert status.get_status(conn, "t2").progress == 40
+    status.set_state(conn, RESULTS, "t2", TaskState.FAILED, message="broken")
+    assert status.get_status(conn, "t2").progress == 100
+
+
 def test_list_filters_by_state_and_batch(conn: Redis):
-    status.set_state(conn, "a", TaskState.COMPLETED, 100, 100, "done", batch="scans")
-    status.set_state(conn, "b", TaskState.FAILED, 100, 100, "broken", batch="scans")
-    status.set_state(conn, "c", TaskState.FAILED, 100, 100, "broken", batch="")
+    status.set_state(conn, RESULTS, "a", TaskState.COMPLETED, message="done", batch="scans")
+    status.set_state(conn, RESULTS, "b", TaskState.FAILED, message="broken", batch="scans")
+    status.set_state(conn, RESULTS, "c", TaskState.FAILED, message="broken", batch="")
     assert [r.task_id for r in status.list_tasks(conn)] == ["a", "b", "c"]
     assert [r.task_id for r in status.list_tasks(conn, TaskState.FAILED)] == ["b", "c"]
     assert [r.task_id for r in status.list_tasks(conn, TaskState.FAILED, "scans")] == ["b"]
 
 
 def test_expired_records_drop_out_of_the_list(conn: Redis):
-    status.set_state(conn, "gone", TaskState.COMPLETED, 100, 100, "done")
+    status.set_state(conn, RESULTS, "gone", TaskState.COMPLETED, message="done")
     conn.delete(status.task_key("gone"))  # as its expiry would
     assert status.list_tasks(conn) == []
 

@@ -13,7 +13,8 @@ import pytest
 from ingest import reconcile
 from docvault.core import status
 from docvault.core.status import TaskState
-from docvault.core.task import MANIFEST, OUTBOX_PLAN, Task
+from docvault.core.outbox import OUTBOX_PLAN
+from docvault.core.task import MANIFEST, Task
 from tests.conftest import MARKER
 from tests.ingest.conftest import inbox_files, queued_ids, stop_process, tasks, wait_queued, watch_process
 
@@ -73,12 +74,15 @@ def test_task_with_complete_outputs_is_finished_off(make_config, conn):
     task.save(config.paths.tasks)
     (folder / OUTBOX_PLAN).write_text(json.dumps({"stem": "done"}))
     (config.paths.outbox / "Batch").mkdir(parents=True)
-    (config.paths.outbox / "Batch" / "done.json").write_text(json.dumps({"task_id": task.id}))
+    (config.paths.outbox / "Batch" / "done.json").write_text(
+        json.dumps({"task_id": task.id, "outputs": {"json": "done.json", "original": "done.pdf"}}))
 
     reconcile.reconcile(config, conn, _never, _never)
 
     assert not folder.exists()
-    assert status.get_status(conn, task.id).state is TaskState.COMPLETED
+    record = status.get_status(conn, task.id)
+    assert record.state is TaskState.COMPLETED
+    assert record.outputs["json"] == str(config.paths.outbox / "Batch" / "done.json")
 
 
 def test_outputs_of_another_task_do_not_finish_this_one(make_config, conn):

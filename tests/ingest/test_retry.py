@@ -1,4 +1,4 @@
-"""`docvault retry` (ingest/retry.py): failed files go back through the pipeline."""
+"""`docvault retry` (ingest/retry.py): failed files go back through the intake and the pipeline."""
 
 from __future__ import annotations
 
@@ -59,3 +59,19 @@ def test_retry_failed_skips_what_cannot_be_retried(make_config, conn, submit, ru
     assert "1 file(s) queued again" in result.stdout and "pipe.error.json: not retried" in result.stderr
     assert [r.fields["name"] for r in status.list_tasks(conn, TaskState.QUEUED)] == ["one.pdf"]
     assert (config.paths.failed / "pipe.error.json").exists()
+
+
+def test_a_retry_stands_in_for_its_failed_task_in_batch_and_duplicates(make_config, conn, submit, run_worker):
+    """Through the Intake: the batch counts the file once, and with duplicates skipped the
+    retry is not taken for a copy of the task it replaces."""
+    config = make_config(ingest={"duplicates": "skip"}, worker={"max_retries": 0},
+                         pipeline={"tesseract_cmd": "no-such-tesseract"})
+    failed = submit(config, corpus("paperless-ngx/simple.png"), batch="b1", relpath="scans/simple.png")
+    run_worker()
+    assert status.get_batch(conn, "b1").states == {"FAILED": 1}
+
+    (retried,) = json.loads(docvault("retry", failed.id, "--json").stdout)
+
+    assert status.get_status(conn, retried["task_id"]).state is TaskState.QUEUED
+    assert status.get_batch(conn, "b1").states == {"QUEUED": 1}
+    assert not config.paths.duplicates.exists() or not any(config.paths.duplicates.iterdir())

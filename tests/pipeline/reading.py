@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from docvault.core.config import OcrMode, PipelineSettings
+from docvault.core.config import OcrMode, PipelineSettings, ResultSettings
 from pipeline.progress import Progress
 from pipeline.read import Document, read_document
 from tests.conftest import corpus
@@ -26,7 +26,7 @@ class RecordedProgress(Progress):
     """Progress without Redis that keeps every message, for asserting on them."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(None, None, "test", name, 0)
+        super().__init__(None, None, "test", name, ResultSettings())
         self.messages: list[str] = []
 
     def set(self, state, percent, message, **fields) -> None:  # noqa: ANN001 - as Progress.set

@@ -30,7 +30,7 @@ def test_killed_after_writing_outputs_is_finished_without_a_second_set(
     task = submit(config, corpus("paperless-ngx/simple.png"))
     with monkeypatch.context() as patch, pytest.raises(Killed):
         patch.setattr(process, "complete_task", _killed)
-        process.process_task(task.with_attempt(), config, Progress(None, None, task.id, task.name, 60))
+        process.process_task(task.with_attempt(), config, Progress(None, None, task.id, task.name, config.results))
     assert (config.paths.tasks / task.id).exists() and (config.paths.outbox / "simple.json").exists()
 
     out = run_worker()
