@@ -22,8 +22,8 @@ from docvault import up
 from docvault.core import status
 from docvault.core.config import Config, load_config
 from docvault.core.errors import DocVaultError
-from docvault.health import PARTS
 from docvault.core.status import TaskState
+from docvault.health import PARTS
 
 log = logging.getLogger("docvault")
 

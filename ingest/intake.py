@@ -8,10 +8,10 @@ import shutil
 
 from redis import Redis
 
-from ingest import duplicates, queue, spool
 from docvault.core import durable, status
 from docvault.core.config import Config
 from docvault.core.task import Task
+from ingest import duplicates, queue, spool
 
 
 class Intake:

@@ -33,16 +33,16 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from ingest import batch, faults, reconcile, settle, spool
 from docvault.core import durable, sidecars, status
 from docvault.core.config import PRIORITIES, Config
 from docvault.core.errors import DocVaultError, WatcherDied
-from ingest.ignore import matching_pattern
-from ingest.intake import Intake
 from docvault.core.names import display_name, safe_name
-from ingest.settle import Candidate, Verdict
 from docvault.core.status import TaskState
 from docvault.core.task import Task, new_task_id
+from ingest import batch, faults, reconcile, settle, spool
+from ingest.ignore import matching_pattern
+from ingest.intake import Intake
+from ingest.settle import Candidate, Verdict
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from docvault.core.digest import sha256_of
 from docvault.core.status import TaskState
 from docvault.core.task import Task
 from pipeline.progress import Progress, patiently
+from pipeline.result import TaskResult
 from pipeline.worker import webhook
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 FAILURE = "failure.json"  # in the task folder: a final failure under way
 
 
-def complete_task(task: Task, config: Config, progress: Progress, record: dict) -> None:
+def complete_task(task: Task, config: Config, progress: Progress, result: TaskResult) -> None:
     """The outputs are in the outbox: Redis learns it, then the task folder goes.
 
     These writes wait out a short Redis outage; if Redis stays away the attempt fails
@@ -33,16 +34,16 @@ def complete_task(task: Task, config: Config, progress: Progress, record: dict) 
     """
     if progress.conn is not None:
         conn = progress.conn
-        patiently(lambda: status.store_result(conn, task.id, record, config.results.result_ttl))
-    progress.set(TaskState.COMPLETED, 100, "done", must=True, finished_at=record["finished_at"],
-                 outputs=record["outputs"], pages=str(record["page_count"]),
-                 processing_time=str(record["processing_time"]))
+        patiently(lambda: status.store_result(conn, task.id, result.to_dict(), config.results.result_ttl))
+    progress.set(TaskState.COMPLETED, 100, "done", must=True, finished_at=result.finished_at,
+                 outputs=result.outputs, pages=str(result.page_count),
+                 processing_time=str(result.processing_time))
     shutil.rmtree(task.folder(config.paths.tasks), ignore_errors=True)
     if progress.conn is not None:
-        _finished(progress.conn, config, task.id, TaskState.COMPLETED, record["processing_time"],
-                  record["page_count"])
-    log.info("%s %s: done, %d page(s) in %.1f s -> %s", task.id, task.name, record["page_count"],
-             record["processing_time"], Path(record["outputs"]["json"]).name)
+        _finished(progress.conn, config, task.id, TaskState.COMPLETED, result.processing_time,
+                  result.page_count)
+    log.info("%s %s: done, %d page(s) in %.1f s -> %s", task.id, task.name, result.page_count,
+             result.processing_time, Path(result.outputs["json"] or "").name)
 
 
 def fail_task(task: Task, config: Config, conn: Redis, exc: Exception) -> Path:

@@ -19,6 +19,7 @@ from docvault.core.task import MANIFEST, Task
 from pipeline.finish import FAILURE, complete_task, fail_task
 from pipeline.process import process_task
 from pipeline.progress import Progress
+from pipeline.result import TaskResult
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def run(task_id: str) -> dict:
         written = outbox.written_record(task, folder, config.paths.outbox)
         if written is not None:
             log.info("%s %s: outputs written by an earlier attempt; finishing it", task.id, task.name)
-            complete_task(task, config, progress, written)
+            complete_task(task, config, progress, TaskResult.from_dict(written))
         else:
             process_task(task, config, progress, worker=job.worker_name or "",
                          busy_elsewhere=jobs.busy_elsewhere(job.connection))

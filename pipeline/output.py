@@ -8,7 +8,6 @@ again after a crash writes over its own partial outputs instead of adding a seco
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from dataclasses import dataclass
@@ -17,9 +16,11 @@ from pathlib import Path
 from docvault.core import durable
 from docvault.core.names import unique_stem
 from docvault.core.outbox import read_plan, write_plan
+from docvault.core.sidecars import write_json
 from docvault.core.task import Task
 from pipeline.detect import Kind
 from pipeline.ocr import PageSource, PageText
+from pipeline.result import TaskResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def plan_outputs(task: Task, task_dir: Path, outbox: Path, kind: Kind, wanted: t
 
 
 def write_outputs(
-    outputs: Outputs, task: Task, task_dir: Path, kind: Kind, pages: list[PageText], record: dict
+    outputs: Outputs, task: Task, task_dir: Path, kind: Kind, pages: list[PageText], result: TaskResult
 ) -> Outputs:
     outputs.folder.mkdir(parents=True, exist_ok=True)
     if outputs.txt:
@@ -75,8 +76,8 @@ def write_outputs(
             outputs.original.unlink()
         durable.move(source, outputs.original)
     final = Outputs(outputs.folder, outputs.json, outputs.txt, pdf, outputs.original)
-    record = {**record, "outputs": {k: v and Path(v).name for k, v in final.to_dict().items()}}
-    durable.write_bytes(outputs.json, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
+    # the sidecar names its files relative to itself: the folder may be mounted elsewhere
+    write_json(outputs.json, result.with_outputs({k: v and Path(v).name for k, v in final.to_dict().items()}))
     return final
 
 

@@ -28,10 +28,10 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from docvault.core import pdfinfo
 from docvault.core.config import OcrMode, PipelineSettings
 from docvault.core.errors import CorruptFile, LimitExceeded
 from pipeline import textlayer
-from docvault.core import pdfinfo
 from pipeline.detect import Kind
 
 DEFAULT_DPI = 300

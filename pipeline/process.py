@@ -14,14 +14,13 @@ from pipeline.finish import complete_task
 from pipeline.metadata import language
 from pipeline.progress import Progress
 from pipeline.read import Document, read_document
+from pipeline.result import Source, TaskResult
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-
 
 def process_task(task: Task, config: Config, progress: Progress, worker: str = "",
-                 busy_elsewhere: int = 0) -> dict:
+                 busy_elsewhere: int = 0) -> TaskResult:
     started = time.monotonic()
     started_at = now_iso()
     task_dir = task.folder(config.paths.tasks)
@@ -31,32 +30,22 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
     doc = read_document(task_dir / task.file_name, task_dir / "pages", settings, progress, busy_elsewhere)
     body = describe(doc, config, progress, folder=task.relpath.split("/")[0] if task.relpath else None)
     body["metadata"].update(size=task.size, sha256=task.sha256)
-    record = {
-        "schema_version": SCHEMA_VERSION,
-        "task_id": task.id,
-        "status": TaskState.COMPLETED.value,
-        "source": {
-            "name": task.name,
-            "priority": task.priority,
-            "batch": task.batch,
-            "path": task.relpath,
-            "sha256": task.sha256,
-            "size": task.size,
-            "duplicate_of": task.duplicate_of,
-        },
-        **body,
-        "attempts": task.attempts,
-        "created_at": task.created_at,
-        "started_at": started_at,
-    }
-    record["finished_at"] = now_iso()
-    record["processing_time"] = round(time.monotonic() - started, 3)
+    result = TaskResult(
+        task_id=task.id,
+        source=Source.of(task),
+        document=body,
+        attempts=task.attempts,
+        created_at=task.created_at,
+        started_at=started_at,
+        finished_at=now_iso(),
+        processing_time=round(time.monotonic() - started, 3),
+    )
     with durable.locked(config.paths.names_lock):  # no other worker takes the same name meanwhile
         outputs = output.plan_outputs(task, task_dir, config.paths.outbox, doc.kind, config.pipeline.outputs)
-        final = output.write_outputs(outputs, task, task_dir, doc.kind, doc.texts, record)
-    record["outputs"] = final.to_dict()
-    complete_task(task, config, progress, record)
-    return record
+        final = output.write_outputs(outputs, task, task_dir, doc.kind, doc.texts, result)
+    result = result.with_outputs(final.to_dict())
+    complete_task(task, config, progress, result)
+    return result
 
 
 def describe(doc: Document, config: Config, progress: Progress, folder: str | None) -> dict:

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 
-
 from docvault.core import status
 from docvault.core.status import TaskState
 from tests.conftest import REPO, corpus, job_started_at, text_image, wait_for

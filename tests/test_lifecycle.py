@@ -17,9 +17,9 @@ from redis import Redis
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from ingest import queue
 from docvault.core import status
 from docvault.core.status import TaskState
+from ingest import queue
 from tests.conftest import REPO, _free_port, corpus, wait_for
 
 SIMPLE = "paperless-ngx/simple.png"

@@ -1,8 +1,9 @@
 """The HTTP API the DocVault backend calls: the same way in as a dropped file.
 
 An upload is streamed into the work folder, checked by content, claimed with
-`spool.claim_file` and queued with `queue.enqueue_task`: the same task manifest, the
-same queue, the same status store as the watched folders. No name or path from the
+`spool.start_claim` and admitted through `ingest.intake.Intake` (sha256, duplicates,
+batch, queue): the same task manifest, the same queue, the same status store as the
+watched folders. No name or path from the
 client is ever used as a path, and no traceback ever reaches a client.
 """
 
@@ -22,17 +23,18 @@ from redis.exceptions import RedisError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 
-from ingest import batch, spool
 from docvault import stats
 from docvault.core import status
 from docvault.core.config import PRIORITIES, Config
 from docvault.core.errors import ConfigError
 from docvault.core.filetype import HEAD_BYTES, sniff
-from ingest.intake import Intake
-from docvault.web.openapi import SPEC
-from docvault.web.serving import is_loopback, serve as serve_app
 from docvault.core.status import TaskState
 from docvault.core.task import Task, new_task_id
+from docvault.web.openapi import SPEC
+from docvault.web.serving import is_loopback
+from docvault.web.serving import serve as serve_app
+from ingest import batch, spool
+from ingest.intake import Intake
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from rq.serializers import JSONSerializer
 
 from docvault.core.config import Config
 from docvault.core.errors import ConfigError
-from docvault.web.serving import is_loopback, serve as serve_app
+from docvault.web.serving import is_loopback
+from docvault.web.serving import serve as serve_app
 
 
 def make_app(config: Config) -> Flask:

@@ -9,10 +9,10 @@ IBAN is reported only if it then passes.
 from __future__ import annotations
 
 import re
-
-import regex
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import regex
 
 from pipeline.metadata.words import fold_aligned
 

@@ -19,9 +19,9 @@ from rq import Queue, Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from pipeline.worker import recovery
 from docvault.core import jobs, status
 from docvault.core.config import Config
+from pipeline.worker import recovery
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from docvault.web import dashboard
 from docvault.core.errors import ConfigError
+from docvault.web import dashboard
 from tests.conftest import corpus, docvault
 
 XSS = "<img src=x onerror=alert(1)>"

@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from ingest import reconcile
 from docvault.core import status
-from docvault.core.status import TaskState
 from docvault.core.outbox import OUTBOX_PLAN
+from docvault.core.status import TaskState
 from docvault.core.task import MANIFEST, Task
+from ingest import reconcile
 from tests.conftest import MARKER
 from tests.ingest.conftest import inbox_files, queued_ids, stop_process, tasks, wait_queued, watch_process
 

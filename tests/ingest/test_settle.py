@@ -11,8 +11,8 @@ import time
 
 from PIL import Image, ImageDraw
 
-from ingest import settle
 from docvault.core.config import IngestSettings
+from ingest import settle
 from ingest.settle import Candidate, Verdict
 from tests.ingest.conftest import queued_ids, tasks, wait_queued
 

@@ -10,8 +10,8 @@ import stat
 
 import pytest
 
-from ingest import spool
 from docvault.core.task import MANIFEST, Task
+from ingest import spool
 from tests.conftest import corpus, wait_for
 from tests.core.test_names import LONG
 from tests.ingest.conftest import inbox_files, queued_ids, tasks, wait_queued

@@ -7,9 +7,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ingest import spool
 from docvault.core.config import Config
 from docvault.core.task import new_task_id
+from ingest import spool
 from pipeline.process import process_task
 from tests.conftest import Configure, corpus
 from tests.pipeline import scans
@@ -25,7 +25,7 @@ def process(config: Config, name: str | Path, priority: str = "normal") -> dict:
     shutil.copy(source, dropped)
     task = spool.start_claim(dropped, new_task_id(), priority, config.paths.tasks)
     task = spool.finish_claim(task, config.paths.tasks)
-    return process_task(task, config, RecordedProgress(task.name))
+    return process_task(task, config, RecordedProgress(task.name)).to_dict()
 
 
 def pdf_text(path: Path, page: int) -> str:

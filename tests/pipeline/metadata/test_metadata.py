@@ -7,9 +7,9 @@ import pytest
 
 from bench.labeled import LabeledDoc, score
 from docvault.core.categories import CategoryRules
+from pipeline.metadata import extract
 from pipeline.metadata.amounts import parse_number
 from pipeline.metadata.identifiers import is_valid_iban
-from pipeline.metadata import extract
 
 US = "Thank you for your order. Please pay the amount by the due date. Total $12.00\n"
 DE = "Bitte überweisen Sie den Betrag mit der Rechnungsnummer auf das Konto.\n"

@@ -11,10 +11,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from rq import Queue
+from rq.serializers import JSONSerializer
 
 from docvault.core import jobs, status
-from pipeline.worker import webhook
 from docvault.core.status import TaskState
+from pipeline.worker import webhook
 from tests.conftest import corpus
 
 SECRET = "shared-secret"
@@ -100,3 +102,19 @@ def test_a_dead_receiver_never_fails_the_task(make_config, conn, submit, run_wor
     assert status.get_status(conn, task.id).state is TaskState.COMPLETED
     failed = jobs.notify_queue(conn).failed_job_registry
     assert failed.count == 1  # given up after its retry, on its own queue
+
+
+def test_a_webhook_queued_by_the_previous_release_still_runs(make_config, conn, run_worker, receiver):
+    """Jobs name their function by path; a job queued before the package move names
+    `ingest.webhook.deliver`, which the worker resolves to today's path."""
+    config = make_config(notify={"webhook_url": receiver.url, "webhook_secret": SECRET})
+    status.set_state(conn, config.results, "20261201-120000-0000abcd", status.TaskState.COMPLETED,
+                     message="done", name="old.pdf")
+    old = Queue("notify", connection=conn, serializer=JSONSerializer)  # as the old release built it
+    job = old.enqueue("ingest.webhook.deliver", "20261201-120000-0000abcd")
+    assert "ingest.webhook.deliver" in jobs.LEGACY_FUNCTIONS
+
+    run_worker()
+
+    assert job.get_status(refresh=True) == "finished"
+    assert [json.loads(body)["task_id"] for _, body, _ in receiver.posts] == ["20261201-120000-0000abcd"]
