@@ -1,7 +1,9 @@
 """Which category a document belongs to, with the reasons, so a wrong call can be fixed.
 
-Every term of every category is looked for once; a found term adds its weight (scaled
-down when it is in another language than the document's). The inbox subfolder the
+Every term of every category is looked for once; a found term adds its weight. Only
+terms of the document's language (or marked `any`) count, unless the language is
+unknown; other_language_factor scales the rest (0 by default: "bar" is cash in
+German, not in English). A category with evidence terms needs one of them found. The inbox subfolder the
 file was dropped into is a strong hint: the owner chose it. Regexes come from the
 owner's config and run with a timeout; one that runs too long is abandoned and named
 in the result and the log, and the worker goes on.
@@ -60,7 +62,9 @@ class Abandoned:
 @dataclass(frozen=True, slots=True)
 class Category:
     """The decision. For "other", `runner_up` is the best category that stayed below
-    min_score and `matched` holds its terms, which says how close it came."""
+    min_score and `matched` holds its terms, which says how close it came; with
+    nothing matched at all there is no runner-up. `no_evidence` names the categories
+    whose words were found but none of their evidence terms (they could not win)."""
 
     category: str
     score: float
@@ -69,6 +73,7 @@ class Category:
     matched: tuple[TermMatch, ...]
     folder_hint: FolderHint | None
     abandoned: tuple[Abandoned, ...]
+    no_evidence: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -79,6 +84,7 @@ class Category:
             "matched": [m.to_dict() for m in self.matched],
             "folder_hint": self.folder_hint.to_dict() if self.folder_hint else None,
             "abandoned": [a.to_dict() for a in self.abandoned],
+            "no_evidence": list(self.no_evidence),
         }
 
 
@@ -91,27 +97,39 @@ def categorize(
     abandoned: list[Abandoned] = []
     scores: list[tuple[float, int, str, list[TermMatch]]] = []
     hint = _folder_hint(folder_hint, rules)
+    no_evidence: list[str] = []
     for order, rule in enumerate(rules.categories):
         matches: list[TermMatch] = []
+        evidenced = False
         for term in rule.terms:
+            factor = _language_factor(term, meta.language, rules)
+            if factor == 0:
+                continue
             hit = _find(term, index, text, rules.regex_timeout, rule.name, abandoned)
             if hit is not None:
-                weight = term.weight * _language_factor(term, meta.language, rules)
+                evidenced = evidenced or term.evidence
                 matches.append(TermMatch(rule.name, term.key, term.mode.value, " | ".join(term.texts),
-                                         hit.text, hit.page, weight))
+                                         hit.text, hit.page, term.weight * factor))
         matches = _once_per_word(matches)
         score = sum(m.weight for m in matches)
-        if hint is not None and hint.category == rule.name:
+        hinted = hint is not None and hint.category == rule.name
+        if hinted:
             score += hint.weight
+        elif rule.needs_evidence and not evidenced:
+            if score > 0:
+                no_evidence.append(rule.name)
+            score = 0.0
         scores.append((score, order, rule.name, matches))
     scores.sort(key=lambda s: (-s[0], s[1]))
     best = scores[0] if scores else (0.0, 0, OTHER, [])
-    second = scores[1] if len(scores) > 1 else None
+    second = scores[1] if len(scores) > 1 and scores[1][0] > 0 else None
     if best[0] < rules.min_score or best[0] <= 0:
-        return Category(OTHER, best[0], best[2] if scores else None, best[0], tuple(best[3]), hint,
-                        tuple(abandoned))
+        runner_up = best if best[0] > 0 else None
+        return Category(OTHER, best[0] if runner_up else 0.0, runner_up[2] if runner_up else None,
+                        runner_up[0] if runner_up else 0.0, tuple(runner_up[3]) if runner_up else (), hint,
+                        tuple(abandoned), tuple(no_evidence))
     return Category(best[2], best[0], second[2] if second else None, second[0] if second else 0.0,
-                    tuple(best[3]), hint, tuple(abandoned))
+                    tuple(best[3]), hint, tuple(abandoned), tuple(no_evidence))
 
 
 def _find(term: Term, index: WordIndex, text: str, timeout: float, category: str,

@@ -12,7 +12,7 @@ Shape (config.yaml ships the defaults)::
       min_score: 4            # below this the document is "other"
       folder_weight: 6        # added when the inbox subfolder names the category
       regex_timeout: 0.25     # seconds one regex may run on one document
-      other_language_factor: 0.5
+      other_language_factor: 0
       invoice:
         folders: [invoices, Rechnungen]
         default_mode: fuzzy   # for plain strings and the items of any/all
@@ -22,6 +22,12 @@ Shape (config.yaml ships the defaults)::
             - {term: rechnungsnummer, weight: 3}
             - {terms: [netto, brutto], mode: all, weight: 2}
             - {term: 'RE-\\d{4}-\\d+', mode: regex, weight: 2}
+            - {terms: [rechnungsbetrag, zahlbar bis], evidence: true}   # see below
+
+A category with `evidence: true` terms wins only when one of them is found: a shared
+word ("Rechnung" in a club circular, "Kontoauszug" in an article) is not enough, the
+document must show something of its own kind (an amount due, a balance line, a cash
+or card payment line). A negative weight counts against the category.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from docvault.core.errors import ConfigError
 LANGUAGES = ("en", "de", "fr", "es", "it", "any")
 SETTINGS = ("min_score", "folder_weight", "regex_timeout", "other_language_factor")
 CATEGORY_KEYS = ("folders", "keywords", "default_mode")
-TERM_KEYS = ("term", "terms", "mode", "weight", "max_edits")
+TERM_KEYS = ("term", "terms", "mode", "weight", "max_edits", "evidence")
 OTHER = "other"
 
 
@@ -69,6 +75,7 @@ class Term:
     item_mode: MatchMode = MatchMode.FUZZY
     max_edits: int | None = None
     pattern: regex.Pattern[str] | None = None
+    evidence: bool = False  # the category needs one of its evidence terms to win
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -77,6 +84,7 @@ class Term:
             "texts": list(self.texts),
             "weight": self.weight,
             "language": self.language,
+            "evidence": self.evidence,
         }
 
 
@@ -85,6 +93,10 @@ class CategoryRule:
     name: str
     terms: tuple[Term, ...]
     folders: tuple[str, ...]
+
+    @property
+    def needs_evidence(self) -> bool:
+        return any(term.evidence for term in self.terms)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -106,7 +118,7 @@ class CategoryRules:
     min_score: float = 4.0
     folder_weight: float = 6.0
     regex_timeout: float = 0.25
-    other_language_factor: float = 0.5
+    other_language_factor: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -192,6 +204,9 @@ def _term(raw: object, language: str, default_mode: MatchMode, key: str) -> Term
     has_group = "terms" in raw
     mode = _mode(raw.get("mode", "any" if has_group else default_mode.value), f"{key}.mode")
     weight = _number(raw.get("weight", 1), f"{key}.weight")
+    evidence = raw.get("evidence", False)
+    if not isinstance(evidence, bool):
+        raise ConfigError(f"{key}.evidence: must be true or false, got {evidence!r}")
     max_edits = raw.get("max_edits")
     if max_edits is not None and (type(max_edits) is not int or not 0 <= max_edits <= 3):
         raise ConfigError(f"{key}.max_edits: must be a whole number from 0 to 3, got {max_edits!r}")
@@ -201,7 +216,7 @@ def _term(raw: object, language: str, default_mode: MatchMode, key: str) -> Term
         texts = tuple(_strings(raw["terms"], f"{key}.terms"))
         if not texts:
             raise ConfigError(f"{key}.terms: must not be empty")
-        return Term(key, mode, texts, weight, language, item_mode=default_mode, max_edits=max_edits)
+        return Term(key, mode, texts, weight, language, item_mode=default_mode, max_edits=max_edits, evidence=evidence)
     if has_group or "term" not in raw:
         raise ConfigError(f"{key}: mode {mode.value} takes one text under 'term' (lists are for any/all)")
     text = raw["term"]
@@ -213,7 +228,7 @@ def _term(raw: object, language: str, default_mode: MatchMode, key: str) -> Term
             pattern = regex.compile(text, regex.IGNORECASE | regex.MULTILINE)
         except regex.error as exc:
             raise ConfigError(f"{key}.term: not a valid regular expression: {exc}") from exc
-    return Term(key, mode, (text,), weight, language, max_edits=max_edits, pattern=pattern)
+    return Term(key, mode, (text,), weight, language, max_edits=max_edits, pattern=pattern, evidence=evidence)
 
 
 def _mode(raw: object, key: str) -> MatchMode:

@@ -73,7 +73,7 @@ def extract(pages: Sequence[str], language_hint: str | None = None) -> Metadata:
     return Metadata(
         language=detected,
         document_date=dates.pick_document_date(found_dates, pages),
-        dates=tuple(found_dates),
+        dates=tuple(dates.classify(found_dates, pages)),
         total=total,
         amounts=others,
         ibans=tuple(ibans),

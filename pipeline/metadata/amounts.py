@@ -25,8 +25,10 @@ _CURRENCY = r"(?:€|EUR(?:OS?)?|US\$|\$|USD|£|GBP|CHF|SFr\.?|Fr\.)"
 _SPACE_GROUPED = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$))"
 _GROUPED = r"\d{1,3}(?:[.,'’\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?"
 _PLAIN = r"\d+(?:[.,]\d{1,2}|;\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$)))?"  # OCR reads "46,00 €" as "46;00 €"
+# A minus glued to the number (or to its currency) makes it negative: an overdrawn
+# balance "-312,40 EUR", "-€ 12,00"; a hyphen after a word ("RE-2024") is no sign.
 NUMBER = re.compile(
-    r"(?<![\w'’/-])(?<!\d[.,])(?P<num>" + _SPACE_GROUPED + "|" + _GROUPED + "|" + _PLAIN + r")(?![\w%]|[.,'’/]\d|\s?%)"
+    r"(?<![\w'’/])(?<!\w-)(?<!\d[.,])(?P<num>" + _SPACE_GROUPED + "|" + _GROUPED + "|" + _PLAIN + r")(?![\w%]|[.,'’/]\d|\s?%)"
 )
 ANY_CURRENCY = re.compile(r"€|£|\b(?:EUR|USD|GBP|CHF)\b|(?<![\w$])\$")
 CURRENCY_BEFORE = re.compile(r"(?P<cur>" + _CURRENCY + r")[ \u00a0]?-?$", re.IGNORECASE)
@@ -43,6 +45,17 @@ EXCLUDING = (
     "alter saldo", "alter kontostand", "ancien solde", "saldo anterior", "saldo iniziale", "saldo inicial",
     "opening balance", "previous balance", "gegeben", "ruckgeld", "change", "rendu", "cambio", "resto",
     "efectivo", "contanti", "cash", "especes", "discount", "rabatt", "remise", "descuento", "sconto",
+    "monnaie rendue", "zuruck", "gesamt brutto", "steuer brutto", "sv brutto", "total gross", "gross pay",
+    "grundgehalt", "grundvergutung", "basic salary", "basic pay", "salaire de base", "salario base", "paga base",
+)
+# Figures that are no payment at all: never the total, even of a document without a
+# total label (a policy schedule's sum insured, a tax base, an opening balance).
+NOT_PAYMENT = (
+    "versicherungssumme", "deckungssumme", "sum insured", "capital assure", "capital garanti", "suma asegurada",
+    "massimale", "responsabilite civile", "franchise", "deductible", "selbstbeteiligung", "franquicia", "franchigia",
+    "valor catastral", "base liquidable", "zu versteuerndes einkommen", "total income", "taxable income",
+    "revenu fiscal de reference", "base d imposition", "messbetrag", "rateable value", "gross charge",
+    "reddito imponibile", "anfangssaldo", "balance brought forward", "solde precedent", "kontostand alt",
 )
 TAX_WORDS = ("mwst", "ust", "vat", "tva", "iva", "tax", "steuer", "impuesto", "imposta")
 INCLUDING = ("inkl", "incl", "including", "inclusa", "incluido", "compris", "ttc", "brutto")
@@ -58,11 +71,15 @@ STRONG = (
     "erstattungsbetrag", "nachzahlung", "refund due", "amount to pay", "montant a payer", "a devolver",
     "resultado a ingresar", "importo a rimborso", "importo da versare", "to pay", "nettolohn", "nettogehalt",
     "nettoverdienst", "net salary", "salaire net", "stipendio netto", "amount you owe", "you owe",
-    "net paye", "net verse", "montant net",
+    "net paye", "net verse", "montant net", "uberweisungsbetrag", "auszahlung", "auszahlungsbetrag", "noch zu zahlen",
+    "a ingresar", "totale da versare", "endsaldo", "schlusssaldo", "saldo a fecha", "balance carried forward",
+    "solde au", "total a regler", "montant a regler", "cotisation annuelle", "prima total", "annual premium",
+    "take home pay", "take home", "amount payable", "importo dovuto",
 )
 # A statement prints the old and the new balance alike: the last one is the total.
 BALANCES = ("saldo", "balance", "kontostand", "solde", "neuer saldo", "neuer kontostand", "closing balance",
-            "new balance", "nouveau solde", "saldo final", "saldo finale")
+            "new balance", "nouveau solde", "saldo final", "saldo finale", "endsaldo", "schlusssaldo", "saldo a fecha",
+            "balance carried forward", "solde au")
 WEAK = ("total", "summe", "gesamt", "totale", "importe", "montant", "betrag", "amount", "saldo", "balance",
         "kontostand", "solde", "netto", "brutto",
         "premium", "beitrag", "prima", "premio", "honorar", "honoraires", "onorario")
@@ -121,10 +138,22 @@ def find_amounts(
                 start = before.start()
             if after:
                 end += after.end()
+            negative = _is_negative(page, start, match.start("num"))
+            if negative and page[start - 1:start] in "-−":
+                start -= 1
+            value = parse_number(match["num"])
             currency = CURRENCIES.get(symbol.lower()) if symbol else None
-            raw.append(Amount(parse_number(match["num"]), currency, index + 1, page[start:end], start))
+            raw.append(Amount(-value if negative else value, currency, index + 1, page[start:end], start))
     default = document_currency(raw, pages, language)
     return [a if a.currency else Amount(a.value, default, a.page, a.text, a.start) for a in raw]
+
+
+def _is_negative(page: str, start: int, number_start: int) -> bool:
+    """A minus right before the number or its currency, itself after a space, a colon
+    or the line start ("Saldo: -312,40", "-€ 12,00"); not a range "10,00 - 20,00"."""
+    if "-" in page[start:number_start] or "−" in page[start:number_start]:
+        return True
+    return start > 0 and page[start - 1] in "-−" and (start == 1 or page[start - 2] in " \t\n:")
 
 
 def document_currency(found: Sequence[Amount], pages: Sequence[str], language: str | None) -> str | None:
@@ -154,8 +183,15 @@ def pick_total(amounts: Sequence[Amount], pages: Sequence[str]) -> Amount | None
         else:
             label, amount = max(top, key=lambda pair: pair[1].value)
         return Amount(amount.value, amount.currency, amount.page, amount.text, amount.start, label)
-    marked = [a for a in amounts if re.search(_CURRENCY, a.text, re.IGNORECASE)]
+    marked = [a for a in amounts if re.search(_CURRENCY, a.text, re.IGNORECASE)
+              and not _is_excluded(a, pages[a.page - 1])]
     return max(marked, key=lambda a: a.value, default=None)
+
+
+def _is_excluded(amount: Amount, page: str) -> bool:
+    """Its line names it as something other than a payment (a sum insured, a tax base)."""
+    line = fold(page[page.rfind("\n", 0, amount.start) + 1:amount.start])
+    return bool(_NOT_PAYMENT.search(" " + " ".join(re.findall(r"[^\W\d_]+", line)) + " "))
 
 
 def _label(amount: Amount, page: str) -> tuple[int, str | None]:
@@ -195,7 +231,8 @@ def _any_of(phrases: Sequence[str], prefix: bool = False) -> re.Pattern[str]:
     return re.compile("(?<= )(" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")" + end)
 
 
-_EXCLUDING = _any_of(EXCLUDING)
+_EXCLUDING = _any_of(EXCLUDING + NOT_PAYMENT)
+_NOT_PAYMENT = _any_of(NOT_PAYMENT)
 _STRONG = _any_of(STRONG)
 _WEAK = _any_of(WEAK)
 _TAX = _any_of(TAX_WORDS)

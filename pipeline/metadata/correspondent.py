@@ -1,14 +1,20 @@
 """Who sent the document, with the evidence, so that a wrong guess can be seen as one.
 
 Evidence in order of trust: a company name in the letterhead (a line with a legal
-form, GmbH, Ltd, SARL, S.L., S.r.l. ..., near the top of page one), an explicit
-"From:"/"Von:"/"De :" line, the domain of the first e-mail address that is not a
-free mail provider, and last the first line of page one when it looks like a name.
+form, GmbH, Ltd, SARL, S.L., S.r.l. ..., near the top of page one; the words before
+the name, "zwischen der Firma", "This agreement is made ... between", are cut off), a
+letterhead line that the document's own web or e-mail domain confirms (the domain
+"circololafenice.it" spells "Circolo Culturale La Fenice" in order), an explicit
+"From:"/"Von:"/"De :" line, the domain of the first e-mail address that is not a free
+mail provider, and last the first line of page one when it looks like a name. A
+domain only confirms a name: it is the answer only when no line of the letterhead is.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from difflib import SequenceMatcher
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +38,12 @@ NOT_A_NAME = re.compile(
     re.IGNORECASE,
 )
 TOP_LINES = 8
+WEB_DOMAIN = re.compile(r"\b(?:www\.|https?://)(?P<domain>[\w-]{1,63}(?:\.[\w-]{1,63}){0,4})", re.IGNORECASE)
+# Words that lead into a name on its line, never part of it (folded).
+LEAD_WORDS = frozenset("zwischen der die firma und entre et le la les tra e il lo between and by the of with "
+                       "de una parte otra y con da".split())
+NAME_LINKS = frozenset("& und and et y e de di da du des del della la le les von van der den dei do dos"
+                       .split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +64,14 @@ def find_correspondent(pages: Sequence[str]) -> Correspondent | None:
     for line in top:
         match = LEGAL_FORM.search(line)
         if match:
-            name = re.split(r"\s+[·|•–—]\s+|,\s+|\s{3,}", line[:match.end()])[-1].strip()
+            name = _name_before(re.split(r"\s+[·|•–—:]\s+|,\s+|\s{3,}", line[:match.end()])[-1].strip())
             if len(name) > len(match.group(0)) + 1:
                 return Correspondent(name, "letterhead", 1, line)
+    domains = _domains(pages)
+    for line in top:
+        confirmed = next((d for d in domains if _spells(d, line)), None)
+        if confirmed and not NOT_A_NAME.search(line) and len(line.split()) <= 8:
+            return Correspondent(line, "letterhead+domain", 1, f"{line} ({confirmed})")
     for index, page in enumerate(pages):
         match = FROM_LINE.search(page)
         if match:
@@ -68,6 +85,59 @@ def find_correspondent(pages: Sequence[str]) -> Correspondent | None:
             domain = match["domain"].lower()
             if domain not in FREE_MAIL:
                 return Correspondent(domain, "email_domain", index + 1, match.group(0))
-    if top and 3 <= len(top[0]) <= 60 and not NOT_A_NAME.search(top[0]) and len(top[0].split()) <= 6:
-        return Correspondent(top[0], "first_line", 1, top[0])
+    first = re.split(r"\s+[-–—|·]\s+", top[0])[0] if top else ""
+    if 3 <= len(first) <= 60 and not NOT_A_NAME.search(first) and len(first.split()) <= 6:
+        return Correspondent(first, "first_line", 1, top[0])
     return None
+
+
+def _name_before(text: str) -> str:
+    """The name that ends `text` (which ends with a legal form): the run of
+    capitalised words and links ("&", "und", "de") before it, without lead words."""
+    tokens = text.split()
+    start = len(tokens)
+    while start > 0:
+        token = tokens[start - 1]
+        folded = token.casefold().strip(",;:")
+        if folded in LEAD_WORDS and folded not in NAME_LINKS:
+            break
+        if not (token[:1].isupper() or token[:1].isdigit() or folded in NAME_LINKS or start == len(tokens)
+                or "." in token):
+            break
+        start -= 1
+    while start < len(tokens) and tokens[start].casefold() in NAME_LINKS | LEAD_WORDS:
+        start += 1
+    return " ".join(tokens[start:])
+
+
+def _domains(pages: Sequence[str]) -> list[str]:
+    """The document's own web and e-mail domains, as the name part ("girasolecoop")."""
+    found = [m["domain"] for page in pages for m in (*WEB_DOMAIN.finditer(page), *EMAIL_DOMAIN.finditer(page))]
+    names = []
+    for domain in found:
+        if domain.lower() in FREE_MAIL:
+            continue
+        parts = [p for p in re.split(r"[.:]", domain.lower()) if p]
+        core = max(parts[:-1] or parts, key=len).replace("-", "")
+        if len(core) >= 5 and core not in names:
+            names.append(core)
+    return names
+
+
+def _spells(domain: str, line: str) -> bool:
+    """The domain's letters appear in order in the line's letters (ß as ss, ä as a or
+    ae): "tsvblauweissgruenwald" in "TSV Blau-Weiß Grünwald e.V.", or the two share a
+    word of six letters or more that is most of the domain ("girasolecoop")."""
+    letters = "".join(ch for ch in line.casefold().replace("ß", "ss") if ch.isalnum())
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", letters) if not unicodedata.combining(ch))
+    if len(domain) < len(plain) // 3:
+        return False
+    if _subsequence(domain, plain) or _subsequence(re.sub(r"(?<=[aou])e", "", domain), plain):
+        return True
+    shared = SequenceMatcher(None, domain, plain, autojunk=False).find_longest_match(0, len(domain), 0, len(plain))
+    return shared.size >= 6 and shared.size * 3 >= len(domain) * 2
+
+
+def _subsequence(small: str, big: str) -> bool:
+    rest = iter(big)
+    return all(ch in rest for ch in small)

@@ -50,8 +50,8 @@ _AFTER = r"(?![\w]|[./-]\d)"
 NUMERIC = re.compile(_BEFORE + r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})" + _AFTER)
 ISO = re.compile(_BEFORE + r"(?P<year>(?:19|20)\d\d)(?P<sep>[./-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})" + _AFTER)
 DAY_MONTH_YEAR = re.compile(
-    r"(?<!\w)(?<!\d[.,])" + _DAY + _ORDINAL + r"[ \t.:'-]{0,3}(?:de[ \t:]+)?" + _MONTH
-    + r"[ \t,.:;'‘’-]*(?:de[ \t:]+|del[ \t]+)?" + _YEAR,
+    r"(?<!\w)(?<!\d[.,])" + _DAY + _ORDINAL + r"[ \t.:'-]{0,3}(?:de[ \t:-]+)?" + _MONTH
+    + r"[ \t,.:;'‘’-]*(?:de[ \t:-]+|del[ \t]+)?" + _YEAR,
     re.IGNORECASE,
 )
 MONTH_DAY_YEAR = re.compile(
@@ -67,21 +67,33 @@ ISSUE_LABELS = (
     "date d'emission", "date du releve", "fecha de factura", "fecha factura", "fecha de emision",
     "fecha del extracto", "data fattura", "data di emissione", "data emissione", "data documento",
     "data del documento", "date d'etablissement", "etabli le", "edite le", "date d'edition", "notice date",
+    "bill date", "abrechnungsdatum", "auszugsdatum", "fait le", "date of this notice", "posted on", "posted",
+    "affiche le", "aushang vom", "bekanntmachung vom", "publicado el", "affisso il", "pubblicato il",
 )
 # Not "le", "am", "on", "il": in running text they introduce any date ("takes place on").
 GENERIC_LABELS = ("date", "dated", "datum", "fecha", "data", "vom", "stand")
 # The second date of a range "01.10.2023 bis 31.10.2023" is the end of a period.
 RANGE_CONNECTORS = ("-", "–", "bis", "to", "au", "al", "a", "hasta", "until", "till", "through")
-NEGATIVE_LABELS = (
-    "due", "payable", "pay by", "faellig", "fallig", "zahlbar", "zahlungsziel", "bis", "until", "valid",
-    "gultig", "echeance", "avant le", "vencimiento", "antes del", "scadenza", "entro il", "entro",
-    "birth", "born", "geburt", "geboren", "ne le", "nee le", "nacimiento", "nacido", "nato", "nata",
-    "start", "beginn", "begin", "ab dem", "ab", "from", "von", "du", "desde", "hasta",
-    "dal", "period", "zeitraum", "periode", "periodo", "delivery", "lieferdatum", "livraison",
-    "entrega", "consegna", "expiry", "expires", "ablauf", "decorrenza", "a compter du", "a partir del",
-    "seit", "since", "last", "letzte", "dernier", "ultimo",
+# Labels of dates the document is not "about", by kind. A label word counts when it
+# is a word of the label, or (from five letters on) begins or ends one, so
+# "Versicherungsbeginn" is a start and "Geburtsdatum" a birth date.
+OTHER_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("due", ("due", "payable", "pay by", "faellig", "fallig", "zahlbar", "zahlungsziel", "echeance", "avant le",
+             "vencimiento", "antes del", "scadenza", "entro il", "entro", "date limite", "limite", "plazo",
+             "instalment", "bis zum")),
+    ("birth", ("birth", "born", "dob", "d o b", "geburt", "geboren", "geb", "ne le", "nee le", "ne e le", "nacimiento",
+               "nacido", "nacida", "nato", "nata", "nato a il", "nata il")),
+    ("start", ("start", "starts", "beginn", "begin", "beginnt", "commencement", "ab dem", "ab", "desde", "seit",
+               "since", "effet", "efecto", "vigor", "decorrenza", "decorre", "a compter du", "a partir del",
+               "comienza", "eintritt", "cover starts", "inizio")),
+    ("period", ("from", "von", "du", "dal", "del", "period", "zeitraum", "periode", "periodo", "delivery",
+                "lieferdatum", "livraison", "entrega", "consegna", "service", "leistung", "behandlung", "soins",
+                "prestazione", "visita", "visit", "term", "laufzeit", "duree", "duracion", "durata")),
+    ("end", ("bis", "until", "valid", "gultig", "expiry", "expires", "ablauf", "hasta", "last", "letzte", "dernier",
+             "ultimo", "kontostand am")),
 )
-PLACE_DATE = re.compile(r"^[^\W\d_][\w .'-]{1,30}[,;][ \t]*(?:(?:den|le|el|il|li|am)[ \t]+)?$", re.IGNORECASE)
+PLACE_DATE = re.compile(r"^(?:(?:en|in|a|à|fait a|fait à)[ \t]+)?[^\W\d_][\w .'-]{1,30}[,;][ \t]*"
+                        r"(?:(?:den|le|el|il|li|am|a|à)[ \t]+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +103,14 @@ class FoundDate:
     text: str  # as written on the page
     start: int  # offset in the page text, for ordering and labels
     label: str | None = None  # the label that made it the document date
+    kind: str | None = None  # due, birth, start, period, end: what else a date is, by its label
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"date": self.date.isoformat(), "page": self.page, "text": self.text}
         if self.label is not None:
             out["label"] = self.label
+        if self.kind is not None:
+            out["kind"] = self.kind
         return out
 
 
@@ -121,48 +136,69 @@ def find_dates(
     return found
 
 
+def classify(dates: Sequence[FoundDate], pages: Sequence[str]) -> list[FoundDate]:
+    """The dates with their kind set: due dates, birth dates, starts, periods and ends
+    are reported as such, so that the JSON says why one was not the document date."""
+    return [FoundDate(d.date, d.page, d.text, d.start, None, _score(d, pages[d.page - 1])[2]) for d in dates]
+
+
 def pick_document_date(dates: Sequence[FoundDate], pages: Sequence[str]) -> FoundDate | None:
     """The date the document is about: the best-labelled one, earliest on ties.
 
     An issue label ("Rechnungsdatum") beats a place-and-date line ("Paris, le 3 janvier
-    2024"), which beats a generic "Datum:", which beats a bare date; due dates, periods
-    and birth dates come last, so a lone due date is still better than none.
+    2024"), which beats a generic "Datum:", which beats a date alone on its line, which
+    beats one in running text; due dates, periods, starts and birth dates come last, so
+    a lone due date is still better than none.
     """
     best: tuple[float, int, int] | None = None
     chosen: FoundDate | None = None
     for found in dates:
-        score, label = _score(found, pages[found.page - 1])
+        score, label, kind = _score(found, pages[found.page - 1])
         key = (-score, found.page, found.start)
         if best is None or key < best:
-            best, chosen = key, FoundDate(found.date, found.page, found.text, found.start, label)
+            best, chosen = key, FoundDate(found.date, found.page, found.text, found.start, label, kind)
     return chosen
 
 
-def _score(found: FoundDate, page: str) -> tuple[float, str | None]:
+def _score(found: FoundDate, page: str) -> tuple[float, str | None, str | None]:
     line_start = page.rfind("\n", 0, found.start) + 1
     line_end = page.find("\n", found.start)
     before = page[max(line_start, found.start - 40):found.start]
     pieces = re.split(r"\d", before)
     before = pieces[-1]  # the label belongs to this date, not the previous one
     if len(pieces) > 1 and fold(before).strip() in RANGE_CONNECTORS:
-        return -2, None
+        return -2, None, "period"
     after = page[found.start + len(found.text):line_end if line_end >= 0 else len(page)]
     # Scan noise puts stray ":" and "." between words: compare letters only.
     label = " ".join(re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", fold(before)))
     on_page_one = 0.2 if found.page == 1 else 0.0
     for text in ISSUE_LABELS:
         if text in label:
-            return 4 + on_page_one, text
-    tail = re.findall(r"[^\W\d_]+", label)[-3:]
-    joined = " " + " ".join(tail) + " "
-    if any(f" {neg} " in joined for neg in NEGATIVE_LABELS):
-        return -2, None
+            return 4 + on_page_one, text, None
+    tail = re.findall(r"[^\W\d_]+", label)[-4:]
+    kind = _other_kind(tail)
+    if kind:
+        return -2, None, kind
     if PLACE_DATE.match(page[line_start:found.start]):
-        return 3 + on_page_one, "place and date"
+        return 3 + on_page_one, "place and date", None
     if tail and tail[-1] in GENERIC_LABELS:
-        return 2 + on_page_one, tail[-1]
+        return 2 + on_page_one, tail[-1], None
     alone = not label and not after.strip(" \t:.,")
-    return (1 if alone else 0) + on_page_one, None
+    return (1 if alone else 0) + on_page_one, None, None
+
+
+def _other_kind(tail: list[str]) -> str | None:
+    """The kind of a date whose label (its last words) names a due date, a birth, a
+    start, a period or an end; None for any other label."""
+    joined = " " + " ".join(tail) + " "
+    for kind, labels in OTHER_KINDS:
+        for text in labels:
+            if f" {text} " in joined:
+                return kind
+            if len(text) >= 5 and " " not in text and any(w != text and (w.startswith(text) or w.endswith(text))
+                                                           for w in tail):
+                return kind
+    return None
 
 
 def _matches(page: str, day_first: bool) -> Iterator[tuple[re.Match[str], datetime.date]]:

@@ -1,9 +1,10 @@
 """Identifiers in page text: IBAN, BIC, VAT ids, references, e-mail, phone, URL.
 
 IBANs are reported only when their mod-97 checksum holds: a wrong IBAN in the
-DocVault is worse than none. OCR reads 0 as O and 1 as l; for countries whose account
-part is all digits those letters are mapped back before the check, and the corrected
-IBAN is reported only if it then passes.
+DocVault is worse than none. OCR splits the groups (extra, missing or doubled spaces,
+a stray "." or ":") and confuses O/0, I/l/1, S/5, B/8, Z/2: where the country's format
+says a digit (or a letter) stands, the look-alike is mapped back, and the repaired
+IBAN is reported only if the checksum then holds.
 """
 
 from __future__ import annotations
@@ -22,10 +23,19 @@ IBAN_LENGTHS = {
     "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25,
     "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
 }
-NUMERIC_BBAN = {"AT", "BE", "CH", "CZ", "DE", "DK", "EE", "ES", "FI", "HR", "HU", "LT", "NO", "PL", "PT",
-                "SE", "SI", "SK"}
-IBAN = re.compile(r"\b(?P<cc>[A-Z]{2})[ :.]?(?P<check>\d{2})(?P<rest>(?:[ :.'’-]?[A-Z0-9]){11,30})", re.IGNORECASE)
+# Where the account part (after country and check digits) has letters ("a") or
+# either ("c"); every other position is a digit. Countries not listed are all digits.
+BBAN_LETTERS = {"GB": "aaaa", "IE": "aaaa", "NL": "aaaa", "IT": "a" + "n" * 10 + "c" * 12, "SM": "a" + "n" * 10 + "c" * 12,
+                "FR": "nnnnnnnnnnccccccccccc",
+                "MC": "nnnnnnnnnnccccccccccc", "CH": "nnnnnccccccccccccc", "LI": "nnnnnccccccccccccc",
+                "CY": "nnnnnnnncccccccccccccccc", "MT": "aaaannnnnccccccccccccccccccc", "BG": "aaaannnnnncccccccc",
+                "RO": "aaaa" + "c" * 16, "LV": "aaaa" + "c" * 13}
+# The country in capitals and a digit among the check digits: "su IBAN IT38" must not
+# start at "su IB".
+IBAN = re.compile(r"\b(?P<cc>[A-Z]{2})[ :.'’]{0,2}(?P<check>\d[\dOIlS]|[OIlS]\d)(?P<rest>(?:[ :.'’-]{0,2}[A-Za-z0-9]){11,30})")
 IBAN_NOISE = " :.'’-"  # spaces and what scan speckles OCR into between the groups
+TO_DIGIT = str.maketrans("OQDIL|SZB", "000111528")
+TO_LETTER = str.maketrans("01582", "OISBZ")
 BIC = re.compile(r"\b(?:BIC|SWIFT|Swift|BIC/SWIFT|SWIFT/BIC)(?:[- ]?Code)?\s*[:.]?\s*"
                  r"(?P<bic>[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
 VAT_ID = re.compile(
@@ -112,11 +122,22 @@ def find_ibans(pages: Sequence[str]) -> list[Identifier]:
             compact, end = _take(page, match.start(), length)
             if compact is None:
                 continue
-            if not is_valid_iban(compact) and country in NUMERIC_BBAN:
-                compact = compact[:4] + compact[4:].translate(str.maketrans("OQDIL", "00011"))
+            if not is_valid_iban(compact):
+                compact = repair_iban(compact)
             if is_valid_iban(compact):
                 found.append(Identifier(compact, index + 1, match.start(), end))
     return _unique(found)
+
+
+def repair_iban(iban: str) -> str:
+    """`iban` with OCR's look-alikes put back where the country's format wants a
+    digit or a letter; the caller still checks the checksum."""
+    layout = BBAN_LETTERS.get(iban[:2], "")
+    fixed = [iban[:2], iban[2:4].translate(TO_DIGIT)]
+    for position, ch in enumerate(iban[4:]):
+        kind = layout[position] if position < len(layout) else "n"
+        fixed.append(ch.translate(TO_LETTER) if kind == "a" else ch.translate(TO_DIGIT) if kind == "n" else ch)
+    return "".join(fixed)
 
 
 def find_bics(pages: Sequence[str]) -> list[Identifier]:
@@ -174,7 +195,8 @@ def find_references(pages: Sequence[str]) -> list[Reference]:
 
 
 def _take(page: str, start: int, length: int) -> tuple[str | None, int]:
-    """The first `length` letters/digits from `start`, skipping single separators."""
+    """The first `length` letters/digits from `start`, skipping separators (up to two
+    in a row: OCR doubles spaces and adds speckle dots); a line break ends it."""
     chars: list[str] = []
     pos = start
     gap = 0
@@ -183,8 +205,8 @@ def _take(page: str, start: int, length: int) -> tuple[str | None, int]:
         if ch.isalnum() and ch.isascii():
             chars.append(ch)
             gap = 0
-        elif ch in IBAN_NOISE and gap == 0:
-            gap = 1
+        elif ch in IBAN_NOISE and gap < 2:
+            gap += 1
         else:
             break
         pos += 1

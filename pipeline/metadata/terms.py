@@ -111,10 +111,13 @@ def _deletions(word: str, depth: int) -> set[str]:
 
 
 def _within(a: str, b: str, limit: int) -> bool:
-    """Levenshtein distance of a and b is at most `limit` (stops early when above)."""
+    """Levenshtein distance of a and b is at most `limit` (stops early when above).
+
+    A word that only adds or drops letters at the end is another word, not an OCR
+    error: "changes" is not "change", "bars" not "bar" (whole words only)."""
     if a == b:
         return True
-    if limit == 0 or abs(len(a) - len(b)) > limit:
+    if limit == 0 or abs(len(a) - len(b)) > limit or a.startswith(b) or b.startswith(a):
         return False
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):

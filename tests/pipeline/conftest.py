@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from bench.labeled import LabeledDoc, load_labeled, load_rules, page_texts
+from bench.labeled import HELDOUT_DIR, LabeledDoc, load_labeled, load_rules, page_texts
 from docvault.core.categories import CategoryRules
 
 
@@ -19,3 +19,9 @@ def labeled(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[LabeledDoc, 
 @pytest.fixture(scope="session")
 def default_rules() -> CategoryRules:
     return load_rules()
+
+
+@pytest.fixture(scope="session")
+def heldout() -> list[tuple[LabeledDoc, list[str]]]:
+    """The frozen test set: its scans are stored as their OCR text, nothing to OCR."""
+    return [(doc, page_texts(doc, None)) for doc in load_labeled(HELDOUT_DIR)]

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -246,12 +247,68 @@ def test_ocr_made_mistakes_the_extractors_had_to_survive(labeled: list[tuple[Lab
     assert len(changed) >= len(scanned) // 2, changed
 
 
-def test_labeled_set_metadata_accuracy(
-    labeled: list[tuple[LabeledDoc, list[str]]], default_rules: CategoryRules
-) -> None:
-    accuracy = score([d for d, _ in labeled], [p for _, p in labeled], default_rules)
-    assert accuracy.total >= 40
+def test_due_birth_and_start_dates_are_reported_as_such() -> None:
+    meta = extract(["Geburtsdatum: 22.09.1978\nVersicherungsbeginn: 01.05.2024\nFällig am: 30.04.2024\n"
+                    "Ausstellungsdatum: 12.04.2024"])
+    kinds = {d["date"]: d.get("kind") for d in meta.to_dict()["dates"]}
+    assert kinds == {"1978-09-22": "birth", "2024-05-01": "start", "2024-04-30": "due", "2024-04-12": None}
+    assert meta.document_date is not None and meta.document_date.date == datetime.date(2024, 4, 12)
+
+
+def test_spanish_place_date_with_a_and_ocr_hyphens() -> None:
+    meta = extract(["nacido el 17 de julio de 1969\nEn Sevilla, a 9 de-marzo de-2024\nEfecto: 1 de abril de 2024"])
+    assert meta.document_date is not None and meta.document_date.date == datetime.date(2024, 3, 9)
+
+
+def test_overdrawn_balance_is_negative() -> None:
+    meta = extract(["Kontostand am 29.02.2024   186,20 EUR\n18.03. Miete -2.150,00\n"
+                    "Kontostand am 31.03.2024   -312,40 EUR"])
+    assert meta.total is not None and meta.total.value == Decimal("-312.40")
+
+
+def test_sum_insured_is_never_the_total() -> None:
+    meta = extract(["Capital garanti mobilier   60 000,00 €\nFranchise 150,00 €\nPrime annuelle TTC   238,70 €"])
+    assert meta.total is not None and meta.total.value == Decimal("238.70")
+    alone = extract(["Versicherungssumme 100.000,00 EUR\nBeitrag monatlich 12,50 EUR"])
+    assert alone.total is not None and alone.total.value == Decimal("12.50")
+
+
+@pytest.mark.parametrize("printed", ["ES91 2100 O418 45O2 OOO5 1332", "ES'91  2100 0418 4502 0005 1332",
+                                     "ES91 21OO 04l8 45O2 OOO5 I332"])
+def test_ocr_broken_iban_is_repaired_when_the_checksum_then_holds(printed: str) -> None:
+    assert [i.value for i in extract([f"IBAN {printed}"]).ibans] == ["ES9121000418450200051332"]
+
+
+def test_repair_never_reports_an_invalid_iban() -> None:
+    assert extract(["IBAN ES91 2100 O418 45O2 OOO5 1333"]).ibans == ()
+
+
+def test_letter_position_of_a_gb_iban_is_repaired_to_letters() -> None:
+    assert [i.value for i in extract(["IBAN GB82 1KIN 1162 1419 5244 97"]).ibans] == ["GB82IKIN11621419524497"]
+
+
+def test_correspondent_drops_the_words_that_lead_into_the_name() -> None:
+    meta = extract(["Reinigungsvertrag\n\nzwischen der Firma Glanzwerk Gebäudereinigung GmbH, Hafenstraße 2"])
+    assert meta.correspondent is not None and meta.correspondent.name == "Glanzwerk Gebäudereinigung GmbH"
+
+
+def test_domain_confirms_the_letterhead_name_instead_of_replacing_it() -> None:
+    meta = extract(["Cooperativa Sociale Il Girasole\nVia dei Tigli 8\nsegreteria@girasolecoop.it"])
+    assert meta.correspondent is not None
+    assert (meta.correspondent.name, meta.correspondent.evidence) == ("Cooperativa Sociale Il Girasole",
+                                                                      "letterhead+domain")
+
+
+# --- the frozen test set (never tuned on) ----------------------------------------
+
+def test_test_set_metadata_accuracy(heldout: list[tuple[LabeledDoc, list[str]]], default_rules: CategoryRules) -> None:
+    """Floors a little below what the rules reach on tests/fixtures/heldout/ (see
+    bench.metadata_bench); the development set's figures are not the measure."""
+    accuracy = score([d for d, _ in heldout], [p for _, p in heldout], default_rules)
+    assert accuracy.documents >= 100
     report = "\n".join(accuracy.misses)
-    assert accuracy.rate("document_date") >= 0.9, report
-    assert accuracy.rate("total") >= 0.9, report
-    assert accuracy.rate("iban") >= 0.9, report
+    assert accuracy.rate("document_date") >= 0.96, report
+    assert accuracy.rate("total") >= 0.92, report
+    assert accuracy.rate("iban") >= 0.97, report
+    assert accuracy.rate("correspondent") >= 0.89, report
+    assert accuracy.invalid_ibans == 0 and accuracy.wrong_ibans == 0
