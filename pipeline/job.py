@@ -10,10 +10,11 @@ import logging
 
 from rq import get_current_job
 from rq.job import Job
+from rq.timeouts import JobTimeoutException
 
 from docvault.core import jobs, outbox
 from docvault.core.config import load_config
-from docvault.core.errors import DocVaultError, TaskFailed, WorkerLost, message_for
+from docvault.core.errors import DocVaultError, LimitExceeded, TaskFailed, WorkerLost, message_for
 from docvault.core.status import TaskState
 from docvault.core.task import MANIFEST, Task
 from pipeline.finish import FAILURE, complete_task, fail_task
@@ -56,6 +57,9 @@ def run(task_id: str) -> dict:
             process_task(task, config, progress, worker=job.worker_name or "",
                          busy_elsewhere=jobs.busy_elsewhere(job.connection))
     except Exception as exc:  # noqa: BLE001 - every failure ends in the failed folder or a retry
+        if isinstance(exc, JobTimeoutException):
+            exc = LimitExceeded(f"reading {task.name} took longer than its time limit of {job.timeout} s; "
+                                "a retry would take as long again; split the document and drop the parts again")
         if _will_retry(exc, job):
             job.meta["failed_attempts"] = int(job.meta.get("failed_attempts", 0)) + 1
             progress.set(TaskState.RETRYING, 0, f"attempt {task.attempts} failed, will retry: {message_for(exc)}")

@@ -53,12 +53,19 @@ class Metadata:
         }
 
 
+# A printed A4 page holds ~3-5 kB of text; beyond this a "page" is no paper but
+# something built to make the extractors work (a text layer of 40 kB of "a.a.a."):
+# each extractor pass reads only this much of a page.
+MAX_PAGE_CHARS = 20_000
+
+
 def extract(pages: Sequence[str], language_hint: str | None = None) -> Metadata:
     """Read the metadata of a document; pages[i] is the text of page i+1.
 
     `language_hint` (the OCR language from config) is used only when the text itself
     is too short or mixed to tell; the reported language is the detected one.
     """
+    pages = [page[:MAX_PAGE_CHARS] for page in pages]
     detected = language.detect(pages)
     lang = detected or (language_hint if language_hint in language.LANGUAGES else None)
     phones = identifiers.find_phones(pages)

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from difflib import SequenceMatcher
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from pipeline.metadata.identifiers import EMAIL
 
 LEGAL_FORM = re.compile(
     r"\b(?:GmbH(?: & Co\.? KG)?|AG|KG|OHG|e\.\s?K\.|e\.\s?V\.|UG|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corp\.?|plc|PLC"
     r"|LLP|S\.?A\.?S\.?|SARL|S\.A\.R\.L\.|S\.A\.|SA|S\.L\.U?\.?|S\.L|SL|S\.p\.A\.?|SpA|S\.r\.l\.?|Srl|S\.n\.c\.|S\.a\.s\."
     r"|Sagl|B\.V\.|N\.V\.|Co\.)(?![\w])"
 )
-FROM_LINE = re.compile(r"^[ \t]*(?:From|Von|Absender|De|Expéditeur|Remitente|Da|Mittente)[ \t]*:[ \t]*(?P<name>.+)$",
+FROM_LINE = re.compile(r"^[ \t]{0,8}(?:From|Von|Absender|De|Expéditeur|Remitente|Da|Mittente)[ \t]{0,8}:[ \t]{0,8}"
+                       r"(?P<name>.{1,200})$",
                        re.IGNORECASE | re.MULTILINE)
-EMAIL_DOMAIN = re.compile(r"\b[\w.+-]+@(?P<domain>[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,})\b")
 FREE_MAIL = frozenset(
     "gmail.com googlemail.com yahoo.com yahoo.de yahoo.fr yahoo.es yahoo.it hotmail.com hotmail.de hotmail.fr "
     "hotmail.es hotmail.it outlook.com outlook.de live.com gmx.de gmx.net gmx.at gmx.ch web.de t-online.de "
@@ -81,7 +83,7 @@ def find_correspondent(pages: Sequence[str]) -> Correspondent | None:
             if name:
                 return Correspondent(name, "from", index + 1, match.group(0).strip())
     for index, page in enumerate(pages):
-        for match in EMAIL_DOMAIN.finditer(page):
+        for match in EMAIL.finditer(page):
             domain = match["domain"].lower()
             if domain not in FREE_MAIL:
                 return Correspondent(domain, "email_domain", index + 1, match.group(0))
@@ -112,7 +114,7 @@ def _name_before(text: str) -> str:
 
 def _domains(pages: Sequence[str]) -> list[str]:
     """The document's own web and e-mail domains, as the name part ("girasolecoop")."""
-    found = [m["domain"] for page in pages for m in (*WEB_DOMAIN.finditer(page), *EMAIL_DOMAIN.finditer(page))]
+    found = [m["domain"] for page in pages for m in (*WEB_DOMAIN.finditer(page), *EMAIL.finditer(page))]
     names = []
     for domain in found:
         if domain.lower() in FREE_MAIL:

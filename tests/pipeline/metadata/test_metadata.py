@@ -2,13 +2,15 @@
 
 import datetime
 import json
+import re
+import time
 from decimal import Decimal
 
 import pytest
 
 from bench.labeled import LabeledDoc, score
 from docvault.core.categories import CategoryRules
-from pipeline.metadata import extract
+from pipeline.metadata import correspondent, extract, identifiers
 from pipeline.metadata.amounts import parse_number
 from pipeline.metadata.identifiers import is_valid_iban
 
@@ -312,3 +314,23 @@ def test_test_set_metadata_accuracy(heldout: list[tuple[LabeledDoc, list[str]]],
     assert accuracy.rate("iban") >= 0.97, report
     assert accuracy.rate("correspondent") >= 0.89, report
     assert accuracy.invalid_ibans == 0 and accuracy.wrong_ibans == 0
+
+
+# --- hostile text (issue 12) -------------------------------------------------------
+
+@pytest.mark.parametrize("hostile", ["a." * 20000, "1." * 20000, "a" * 40000 + "@", "www." * 10000])
+def test_extraction_of_a_hostile_40_kb_page_finishes(hostile: str) -> None:
+    """Unbounded, the e-mail pattern scanned to the page's end from every position:
+    7-10 s for one page. The bound is generous: this is about quadratic vs linear."""
+    started = time.perf_counter()
+    meta = extract([hostile, "Datum: 14.11.2022"])
+    assert time.perf_counter() - started < 5
+    assert meta.emails == () and meta.document_date is not None
+
+
+def test_every_repetition_in_the_identifier_patterns_is_bounded() -> None:
+    for pattern in (identifiers.EMAIL, identifiers.URL, identifiers.PHONE_LABELLED, identifiers.PHONE_INTERNATIONAL,
+                    identifiers.BIC, identifiers.VAT_LABELLED, identifiers.REFERENCE, correspondent.FROM_LINE):
+        outside_classes = re.sub(r"\[(?:\\.|[^\]\\])*\]", "C", pattern.pattern)
+        unbounded = re.findall(r"(?<!\\)[*+]|\{\d+,\}", outside_classes)
+        assert unbounded == [], (pattern.pattern, unbounded)
