@@ -19,7 +19,7 @@ from pathlib import Path
 from redis import Redis
 
 from docvault import up
-from docvault.core import status
+from docvault.core import sidecars, status
 from docvault.core.config import Config, load_config
 from docvault.core.errors import DocVaultError
 from docvault.core.status import TaskState
@@ -83,8 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(func=cmd_process)
 
     cmd = sub.add_parser("status", help="show a task's status and progress, or a batch's totals",
-                         description="Show a task's state (QUEUED, PROCESSING, RETRYING, COMPLETED, "
-                         "FAILED), progress and message, or with --batch the totals of a dropped "
+                         description="Show a task's state (WAITING: still in the inbox, not yet complete; "
+                         "QUEUED, PROCESSING, RETRYING, COMPLETED, FAILED, SKIPPED), progress and "
+                         "message, or with --batch the totals of a dropped "
                          "folder. With --follow, a live progress bar until the task is done; the "
                          "exit status is then 0 for COMPLETED, 1 for FAILED.")
     cmd.add_argument("task_id", nargs="?")
@@ -122,7 +123,9 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = sub.add_parser("retry", help="put failed files back through the pipeline",
                          description="Move a failed file from outbox/failed back into the "
-                         "pipeline as a new task: the one of TASK_ID, or with --failed all of them.")
+                         "pipeline as a new task: the one of TASK_ID, or with --failed all of them. "
+                         "--failed skips a file that would fail again as it is (password-protected, "
+                         "damaged, not a document, a link or device) unless it was changed since.")
     which = cmd.add_mutually_exclusive_group(required=True)
     which.add_argument("task_id", nargs="?", help="the failed task to retry")
     which.add_argument("--failed", action="store_true", help="retry every file in outbox/failed")
@@ -311,10 +314,17 @@ def cmd_retry(args: argparse.Namespace, config: Config) -> int:
             return 1
         found = [sidecar]
     conn = connect(config)
-    retried = {}
+    retried, skipped = {}, 0
     for sidecar in found:
         try:
-            task = retry.retry_failed(conn, config, sidecar)
+            error = sidecars.read_error(sidecar)
+            if args.failed and retry.fails_unchanged(error, sidecar):
+                skipped += 1
+                print(f"docvault: {sidecar.name}: skipped, it would fail again unchanged: {error.message} "
+                      f"(after changing nothing, `docvault retry {error.task_id}` tries anyway)",
+                      file=sys.stderr)
+                continue
+            task = retry.retry_failed(conn, config, sidecar, error)
         except (DocVaultError, OSError) as exc:  # a refused link or device, a file gone
             print(f"docvault: {sidecar.name}: not retried: {getattr(exc, 'message', exc)}", file=sys.stderr)
             continue
@@ -324,7 +334,7 @@ def cmd_retry(args: argparse.Namespace, config: Config) -> int:
     else:
         for task_id, name in retried.items():
             print(f"{task_id}  {name}")
-        print(f"{len(retried)} file(s) queued again")
+        print(f"{len(retried)} file(s) queued again" + (f", {skipped} skipped" if skipped else ""))
     return 0
 
 

@@ -15,13 +15,15 @@ import os
 import time
 from pathlib import Path, PurePath
 
-from docvault.core import durable
+from docvault.core import durable, ownfiles
+from docvault.core.errors import InvalidRecord
 from docvault.core.names import safe_name
-from docvault.core.task import new_task_id
+from docvault.core.task import is_batch_id, new_task_id
 
 log = logging.getLogger(__name__)
 
 MARKER = ".docvault-batch"
+MARKER_BYTES = 64  # a batch id is 25
 
 
 def batch_folder(rel: PurePath) -> PurePath | None:
@@ -40,15 +42,38 @@ def new_batch_id() -> str:
     return f"b{new_task_id()}"
 
 
-def batch_id(folder: Path) -> str:
-    """The id of the batch dropped as `folder`, given when its first file is claimed."""
-    marker = folder / MARKER
+def read_marker(folder: Path) -> str | None:
+    """The batch id in `folder`'s marker, None when it has none. InvalidRecord when what is
+    there is not a marker DocVault wrote (a link, a pipe, anything but an id): it is never
+    followed, never waited on, never taken as an id."""
     try:
-        return marker.read_text(encoding="utf-8").strip()
+        found = ownfiles.read_text(folder / MARKER, MARKER_BYTES).strip()
     except FileNotFoundError:
-        pass
+        return None
+    if not is_batch_id(found):
+        raise InvalidRecord(f"{MARKER} holds no batch id")
+    return found
+
+
+def batch_id(folder: Path) -> str | None:
+    """The id of the batch dropped as `folder`, given when its first file is claimed and
+    kept in its marker; a marker that is not ours is replaced (the link itself, never its
+    target). None when no marker can be written there: its files are claimed on their own."""
+    try:
+        found = read_marker(folder)
+    except InvalidRecord as exc:
+        log.warning("folder %s: its batch marker is not one DocVault wrote (%s); replacing it",
+                    folder.name, exc.message)
+        found = None
+    if found is not None:
+        return found
     new_id = new_batch_id()
-    durable.write_bytes(marker, new_id.encode())
+    try:
+        durable.write_bytes(folder / MARKER, new_id.encode())
+    except OSError as exc:
+        log.warning("folder %s: no batch marker could be written (%s); its files are claimed "
+                    "one by one", folder.name, exc)
+        return None
     log.info("batch %s: folder %s", new_id, folder.name)
     return new_id
 
@@ -58,7 +83,11 @@ def remove_if_consumed(folder: Path, quiet_seconds: float) -> bool:
     changed for `quiet_seconds`. Anything else in it (a file still to come, an ignored
     .DS_Store, a folder not dropped by us) keeps it."""
     marker = folder / MARKER
-    if not marker.exists():
+    try:
+        batch = read_marker(folder)
+    except InvalidRecord:  # not ours: the next claim from the folder replaces it
+        return False
+    if batch is None:
         return False
     folders = []
     for root, dirs, files in os.walk(folder):
@@ -68,7 +97,6 @@ def remove_if_consumed(folder: Path, quiet_seconds: float) -> bool:
         folders.append(here)
     if time.time() - max(f.stat().st_mtime for f in folders) < quiet_seconds:
         return False
-    batch = marker.read_text(encoding="utf-8").strip()
     marker.unlink()
     try:
         for empty in reversed(folders):  # deepest first

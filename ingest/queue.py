@@ -13,10 +13,10 @@ from PIL import Image
 from redis import Redis
 from rq import Retry
 
-from docvault.core import jobs, pdfinfo, status
+from docvault.core import frames, jobs, pdfinfo, status
 from docvault.core.config import Config
-from docvault.core.errors import DocVaultError
 from docvault.core.filetype import HEAD_BYTES, Kind, sniff
+from docvault.core.ownfiles import open_regular
 from docvault.core.status import TaskState
 from docvault.core.task import Task
 
@@ -31,20 +31,25 @@ RENDER_SECONDS_PER_PAGE = 60
 def count_pages(path: Path, max_pages: int, timeout: int) -> int:
     """A cheap page count for the job timeout: pdfinfo for PDFs, frames for TIFFs, else 1.
 
-    A file that cannot be counted is counted as one page: it will fail fast anyway.
+    A file that cannot be counted, or has more than `max_pages` pages, counts as one page:
+    the pipeline refuses it at once. Nothing about the file raises here (a TIFF declaring
+    more pixels than Pillow opens raises DecompressionBombError, a damaged one TypeError):
+    the worker judges it and fails it with words for people.
     """
-    pages = 1
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             kind = sniff(fh.read(HEAD_BYTES))
         if kind is Kind.PDF:
             pages = pdfinfo.page_count(path, timeout)
         elif kind is Kind.TIFF:
             with Image.open(path) as image:
-                pages = getattr(image, "n_frames", 1)
-    except (OSError, ValueError, DocVaultError):
+                pages = frames.count(image, max_pages + 1)
+        else:
+            pages = 1
+    except Exception as exc:  # noqa: BLE001 - whatever Pillow or poppler make of this one file
+        log.debug("%s: pages not counted (%s: %s); sized as one page", path.name, type(exc).__name__, exc)
         pages = 1
-    return max(1, min(pages, max_pages))
+    return pages if 1 <= pages <= max_pages else 1
 
 
 def job_timeout(pages: int, config: Config) -> int:
@@ -53,6 +58,8 @@ def job_timeout(pages: int, config: Config) -> int:
 
 
 def enqueue_task(conn: Redis, task: Task, config: Config) -> None:
+    pages = count_pages(task.original(config.paths.tasks), config.pipeline.max_pages,
+                        config.pipeline.page_timeout_seconds)
     status.set_state(
         conn,
         config.results,
@@ -66,8 +73,6 @@ def enqueue_task(conn: Redis, task: Task, config: Config) -> None:
         sha256=task.sha256,
         created_at=task.created_at,
     )
-    pages = count_pages(task.original(config.paths.tasks), config.pipeline.max_pages,
-                        config.pipeline.page_timeout_seconds)
     retries = config.worker.max_retries
     jobs.get_queue(conn, task.priority).enqueue(
         jobs.OCR_FUNCTION,

@@ -15,6 +15,7 @@ lost its data, this puts every task folder back on its way:
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -28,9 +29,11 @@ from rq.serializers import JSONSerializer
 
 from docvault.core import outbox, status
 from docvault.core.config import Config
+from docvault.core.errors import InvalidRecord
 from docvault.core.names import display_name
 from docvault.core.status import TaskState, now_iso
-from docvault.core.task import MANIFEST, Task
+from docvault.core.outbox import OUTBOX_PLAN
+from docvault.core.task import FAILURE, MANIFEST, Task, is_file_name, is_task_id
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +41,20 @@ ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DE
 
 
 def reconcile(config: Config, conn: Redis, finish: Callable[[Task], Task],
-              dispatch: Callable[[Task], None]) -> None:
-    """`finish` completes an interrupted claim; `dispatch` queues (or sets aside) a task."""
+              dispatch: Callable[[Task], object], fail: Callable[[Task, Exception], None]) -> None:
+    """`finish` completes an interrupted claim; `dispatch` queues (or sets aside) a task;
+    `fail` sends a task to outbox/failed when something about its file goes wrong here."""
     tasks_dir = config.paths.tasks
     if not tasks_dir.exists():
         return
     for folder in sorted(tasks_dir.iterdir()):
+        task = None
         try:
             task = _load(folder)
             if task is None or _is_finished(task, folder, config, conn):
                 continue
             if not task.sha256:
-                if not task.original(tasks_dir).exists():
+                if not os.path.lexists(task.original(tasks_dir)):
                     log.info("%s %s: claim interrupted before the move; the file is still in the "
                              "inbox and will be claimed again", task.id, task.name)
                     shutil.rmtree(folder)
@@ -68,20 +73,31 @@ def reconcile(config: Config, conn: Redis, finish: Callable[[Task], Task],
         except RedisError as exc:
             log.warning("Redis unavailable (%s); the work folder will be reconciled when it is back", exc)
             return
-        except (OSError, ValueError) as exc:  # one bad folder must not stop the others
-            log.error("%s: could not be reconciled (%s); left as it is", folder.name, exc)
+        except (OSError, InvalidRecord) as exc:  # one bad folder must not stop the others
+            log.error("%s: could not be reconciled (%s); left as it is", folder.name,
+                      getattr(exc, "message", exc))
+        except Exception as exc:  # noqa: BLE001 - about this one file: it fails, the daemon goes on
+            if task is None:
+                log.exception("%s: could not be reconciled; left as it is", folder.name)
+            else:
+                fail(task, exc)
 
 
 def _load(folder: Path) -> Task | None:
-    """The folder's task, with a manifest rebuilt from its file if it had none."""
+    """The folder's task, with a manifest rebuilt from its file if it had none (or one
+    that is not a task's: left half-written by a power cut, or changed on the share)."""
+    if folder.is_symlink() or not folder.is_dir():
+        log.error("%s: not a task folder (a link or a file) in the work folder; left as it is", folder.name)
+        return None
     try:
         return Task.load(folder)
     except FileNotFoundError:
         pass
-    except (ValueError, TypeError) as exc:  # left empty or half-written by a power cut
-        log.warning("%s: task.json unreadable (%s); rebuilding it", folder.name, exc)
+    except InvalidRecord as exc:
+        log.warning("%s: task.json unusable (%s); rebuilding it", folder.name, exc.message)
     files = [p for p in folder.iterdir()
-             if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST]
+             if not p.name.startswith(".") and p.name not in (MANIFEST, OUTBOX_PLAN, FAILURE)
+             and not p.is_dir()]
     if len(files) != 1:
         if not files:
             log.info("%s: empty task folder (claim interrupted before the move); removed", folder.name)
@@ -90,6 +106,11 @@ def _load(folder: Path) -> Task | None:
             log.error("%s: task folder without task.json and with several files; left as it is", folder.name)
         return None
     original = files[0]
+    if not is_task_id(folder.name) or not is_file_name(original.name) or not original.is_file() \
+            or original.is_symlink():
+        log.error("%s: task folder without a usable task.json, holding %s, which DocVault did not "
+                  "put there; left as it is", folder.name, display_name(original.name))
+        return None
     task = Task(id=folder.name, name=display_name(original.name), file_name=original.name,
                 priority="normal", sha256="", size=original.stat().st_size, created_at=now_iso())
     task.save(folder.parent)

@@ -5,6 +5,10 @@ beside it and its priority, whatever Redis still remembers. A retried file becom
 new task (a new id), claimed from outbox/failed as it would be from the inbox and
 admitted through the same Intake (batch and duplicate bookkeeping included, in place of
 the failed task); its error file goes once the new task is queued.
+
+outbox/failed is on the share: an error file is read as the daemon reads its own records
+(sidecars.read_error checks every name in it), so a changed one cannot make a retry take
+a file from elsewhere or write anywhere but the outbox.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from redis import Redis
 
 from docvault.core import sidecars
 from docvault.core.config import PRIORITIES, Config
+from docvault.core.digest import sha256_of
+from docvault.core.errors import FAILS_UNCHANGED, DocVaultError, InvalidRecord
+from docvault.core.sidecars import ErrorSidecar
 from docvault.core.task import Task, new_task_id
 from ingest import spool
 from ingest.intake import Intake
@@ -31,21 +38,35 @@ def failed_sidecars(failed_dir: Path) -> list[Path]:
 
 def find_sidecar(failed_dir: Path, task_id: str) -> Path | None:
     for sidecar in failed_sidecars(failed_dir):
-        error = sidecars.read_error(sidecar)
-        if error is not None and error.task_id == task_id:
-            return sidecar
+        try:
+            if sidecars.read_error(sidecar).task_id == task_id:
+                return sidecar
+        except (OSError, InvalidRecord):
+            continue
     return None
 
 
-def retry_failed(conn: Redis, config: Config, sidecar: Path) -> Task:
-    """Claim the original beside `sidecar` as a new task and queue it."""
-    error = sidecars.read_error(sidecar)
-    if error is None:
-        raise FileNotFoundError(f"{sidecar.name} is not an error file DocVault can read")
-    original = sidecar.with_name(error.original or sidecar.name.removesuffix(SIDECAR))
+def fails_unchanged(error: ErrorSidecar, sidecar: Path) -> bool:
+    """True when the file failed for a reason a retry cannot change (a password, a damaged
+    file: errors.FAILS_UNCHANGED) and it is the very file that failed (same sha256)."""
+    if error.reason not in FAILS_UNCHANGED:
+        return False
+    if error.original is None or error.sha256 is None:
+        return True
+    try:
+        return sha256_of(sidecar.with_name(error.original)) == error.sha256
+    except (OSError, DocVaultError):
+        return True
+
+
+def retry_failed(conn: Redis, config: Config, sidecar: Path, error: ErrorSidecar) -> Task:
+    """Claim the original beside `sidecar` (its `error`, as read_error gave it) as a new
+    task and queue it."""
+    if error.original is None:
+        raise InvalidRecord("no file was kept beside it")
     priority = error.priority if error.priority in PRIORITIES else "normal"
     intake = Intake(conn, config)
-    task = spool.start_claim(original, new_task_id(), priority, config.paths.tasks,
+    task = spool.start_claim(sidecar.with_name(error.original), new_task_id(), priority, config.paths.tasks,
                              error.batch, error.relpath, name=error.name or None)
     task = intake.finish(task, replaces=error.task_id)
     intake.dispatch(task, replaces=error.task_id)

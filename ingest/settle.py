@@ -1,6 +1,12 @@
 """Is a file completely written? Scanners and SMB clients give no reliable signal, so a
 file is settled only when nothing has touched it for a while, two looks at it agree,
-it can be opened, and, for a PDF, its end marker is there."""
+it can be opened, it is not empty, and, for a PDF, its end marker is there.
+
+What is a PDF is told by its content, never by its name: a JPEG or a web page called
+scan.pdf is claimed as soon as it is quiet (the pipeline then says what it is), instead of
+waiting `max_wait_seconds` for an end marker that will never come. An empty file gets its
+writer that long to start; `Candidate.waiting` says why a file waits, for the log (once)
+and for `docvault list` / `status`."""
 
 from __future__ import annotations
 
@@ -12,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docvault.core.config import IngestSettings
+from docvault.core.errors import UnsafeFile
+from docvault.core.filetype import HEAD_BYTES, Kind, sniff
+from docvault.core.ownfiles import open_regular
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +43,9 @@ class Candidate:
     first_seen: float  # monotonic
     last_event: float  # monotonic time of the last event, scan or change that touched it
     last_stat: tuple[int, int, int] | None  # size, mtime_ns, inode at that time
-    said_unreadable: bool = False  # the log has said once that it cannot be opened
+    waiting: str = ""  # why it waits beyond its quiet period (no %%EOF yet, empty, ...); "": it does not
+    said_waiting: str = ""  # the last `waiting` the log told of: each reason is said once
+    shown_at: float | None = None  # monotonic time its WAITING record was last written to Redis
 
 
 def stat_key(path: Path) -> tuple[int, int, int] | None:
@@ -61,20 +72,26 @@ def is_readable(path: Path) -> bool:
     return True
 
 
-def has_pdf_end(path: Path) -> bool:
-    """True unless `path` is a PDF whose last kilobyte lacks %%EOF (still being written)."""
-    if path.suffix.lower() != ".pdf":
-        return True
-    with open(path, "rb") as fh:
+def is_unfinished_pdf(path: Path) -> bool:
+    """True for a file whose content starts as a PDF but whose last kilobyte lacks %%EOF
+    (still being written); never for a file that is no PDF, whatever its name."""
+    try:
+        fh = open_regular(path)
+    except UnsafeFile:  # swapped for a link or pipe since its lstat: the claim refuses it
+        return False
+    with fh:
+        if sniff(fh.read(HEAD_BYTES)) is not Kind.PDF:
+            return False
         fh.seek(max(0, fh.seek(0, os.SEEK_END) - PDF_TAIL_BYTES))
-        return b"%%EOF" in fh.read()
+        return b"%%EOF" not in fh.read()
 
 
 def check(candidate: Candidate, now: float, settings: IngestSettings) -> Verdict:
     """READY when the file is quiet for `settle_seconds`, its size, mtime and inode are
-    what they were at the last event (or the last check), it opens, and a PDF has its end
-    marker (or `max_wait_seconds` have passed). A symlink, device or pipe is READY at once:
-    it is never opened, only moved aside."""
+    what they were at the last event (or the last check), it opens, it is not empty and a
+    PDF has its end marker (an empty file or a PDF without one: once `max_wait_seconds`
+    have passed). A symlink, device or pipe is READY at once: it is never opened, only
+    moved aside."""
     if now - candidate.last_event < settings.settle_seconds:
         return Verdict.WAIT
     path = candidate.path
@@ -88,17 +105,26 @@ def check(candidate: Candidate, now: float, settings: IngestSettings) -> Verdict
         candidate.last_event = now  # still changing: wait another quiet period
         return Verdict.WAIT
     if not is_readable(path):
-        if not candidate.said_unreadable:
-            candidate.said_unreadable = True
-            log.warning("%s %s: cannot be opened for reading (permissions?); waiting until it can",
-                        candidate.task_id, path.name)
-        candidate.last_event = now
-        return Verdict.WAIT
-    if not has_pdf_end(path):
-        waited = now - candidate.first_seen
-        if waited < settings.max_wait_seconds:
-            candidate.last_event = now
-            return Verdict.WAIT
-        log.warning("%s %s: no %%%%EOF after %.0f s; claiming it anyway, the pipeline will judge it",
-                    candidate.task_id, path.name, waited)
+        return _wait(candidate, now, "cannot be opened for reading (permissions?); waiting until it can",
+                     logging.WARNING)
+    if current[0] == 0:
+        lack, why = "still empty", "is empty (0 bytes): waiting for its writer"
+    elif is_unfinished_pdf(path):
+        lack, why = "no %%EOF", "is a PDF without its end marker (%%EOF) yet: waiting for the rest"
+    else:
+        return Verdict.READY
+    waited = now - candidate.first_seen
+    if waited < settings.max_wait_seconds:
+        return _wait(candidate, now, f"{why}, claimed anyway after {settings.max_wait_seconds:.0f} s")
+    log.warning("%s %s: %s after %.0f s; claiming it anyway, the pipeline will judge it",
+                candidate.task_id, path.name, lack, waited)
     return Verdict.READY
+
+
+def _wait(candidate: Candidate, now: float, why: str, level: int = logging.INFO) -> Verdict:
+    """Wait another quiet period for `why`, saying so in the log the first time."""
+    candidate.waiting, candidate.last_event = why, now
+    if candidate.said_waiting != why:
+        candidate.said_waiting = why
+        log.log(level, "%s %s: %s", candidate.task_id, candidate.path.name, why)
+    return Verdict.WAIT

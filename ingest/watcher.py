@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -50,6 +51,7 @@ TICK_SECONDS = 0.5
 CLAIM_THREADS = 4
 MAX_RESTARTS = 3  # observer restarts within RESTART_WINDOW before the daemon gives up
 RESTART_WINDOW = 60.0
+OWN_FILES = {batch.MARKER, f".{batch.MARKER}.part", ".gitkeep"}  # in inboxes, not dropped there
 # What can mean "a file arrived or changed". Not opened / closed-without-writing: our own
 # reads (settle checks, sha256) would keep restarting the quiet period.
 EVENTS = [FileCreatedEvent, FileModifiedEvent, FileAttribEvent, FileClosedEvent, FileMovedEvent,
@@ -105,7 +107,9 @@ class Watcher:
             if why:
                 if path not in self.ignored:
                     self.ignored.add(path)
-                    log.info("inbox/%s: ignored (%s); left where it is", rel, why)
+                    # DocVault's own markers and the repo's .gitkeep are no news to anyone.
+                    level = logging.DEBUG if path.name in OWN_FILES else logging.INFO
+                    log.log(level, "inbox/%s: ignored (%s); left where it is", rel, why)
                 return
             candidate = self.pending.get(path)
             if candidate is None:
@@ -165,6 +169,8 @@ class Watcher:
                 self.touch(candidate.path)
                 continue
             if verdict is Verdict.WAIT:
+                if candidate.waiting:
+                    self.show_waiting(candidate, now)
                 continue
             with self.lock:
                 self.pending.pop(candidate.path, None)
@@ -173,7 +179,27 @@ class Watcher:
             else:
                 log.info("%s %s: gone before it settled (moved away or deleted)",
                          candidate.task_id, display_name(candidate.path.name))
+                if candidate.shown_at is not None:
+                    self._quietly(status.forget_waiting, self.conn, candidate.task_id)
         list(self.claimers.map(self._claim_guarded, ready))
+
+    def show_waiting(self, candidate: Candidate, now: float) -> None:
+        """Let `docvault list` and `status` show a file that waits, and why; refreshed
+        while it waits, so that the record expires soon after it stops waiting."""
+        if candidate.shown_at is not None and now - candidate.shown_at < status.WAITING_TTL / 3:
+            return
+        candidate.shown_at = now
+        priority = candidate.path.relative_to(self.inbox).parts[0]
+        self._quietly(status.set_waiting, self.conn, candidate.task_id, display_name(candidate.path.name),
+                      priority, candidate.waiting, self.config.results.status_ttl)
+
+    @staticmethod
+    def _quietly(write: Callable[..., None], *args: object) -> None:
+        """A write only for people watching: without Redis, the daemon carries on."""
+        try:
+            write(*args)
+        except RedisError as exc:
+            log.debug("status of a waiting file not written: %s", exc)
 
     def _claim_guarded(self, candidate: Candidate) -> None:
         try:
@@ -241,7 +267,7 @@ class Watcher:
                         task_id, name, exc)
 
     def reconcile(self) -> None:
-        reconcile.reconcile(self.config, self.conn, self.finish, self.dispatch)
+        reconcile.reconcile(self.config, self.conn, self.finish, self.dispatch, self.intake.fail)
 
     def _start_observer(self) -> BaseObserver:
         observer = PollingObserver(timeout=2) if self.config.ingest.polling else Observer()

@@ -15,15 +15,14 @@ from redis.exceptions import RedisError
 from docvault.core import durable, sidecars, status
 from docvault.core.config import Config
 from docvault.core.digest import sha256_of
+from docvault.core.errors import DocVaultError, InvalidRecord
 from docvault.core.status import TaskState
-from docvault.core.task import Task
+from docvault.core.task import FAILURE, Task
 from pipeline.progress import Progress, patiently
 from pipeline.result import TaskResult
 from pipeline.worker import webhook
 
 log = logging.getLogger(__name__)
-
-FAILURE = "failure.json"  # in the task folder: a final failure under way
 
 
 def complete_task(task: Task, config: Config, progress: Progress, result: TaskResult) -> None:
@@ -59,7 +58,10 @@ def fail_task(task: Task, config: Config, conn: Redis, exc: Exception) -> Path:
                      reason=error.reason,
                      outputs={"error": str(sidecar), "original": str(original)})
     shutil.rmtree(task_dir, ignore_errors=True)
-    log.error("%s %s: failed: %s", task.id, task.name, error.message)
+    # One line for a failure DocVault expects (a password, a damaged file); the
+    # traceback of anything else, which the error file also holds.
+    log.error("%s %s: failed: %s", task.id, task.name, error.message,
+              exc_info=None if isinstance(exc, DocVaultError) else exc)
     _finished(conn, config, task.id, TaskState.FAILED, 0.0, 0)
     return sidecar
 
@@ -68,10 +70,12 @@ def _failure_record(task: Task, task_dir: Path, exc: Exception) -> sidecars.Erro
     """The error file's record, saved in the task folder before anything moves: a failure
     cut off half-way (the worker killed) is finished by the next run with this record."""
     saved = task_dir / FAILURE
-    error = sidecars.read_error(saved) if saved.exists() else None
-    if error is None:
-        error = sidecars.ErrorSidecar.from_exception(task.id, task.name, exc, task.attempts, task)
-        sidecars.write_json(saved, error)
+    try:
+        return sidecars.read_error(saved)
+    except (FileNotFoundError, InvalidRecord):  # none yet, or not ours: written afresh
+        pass
+    error = sidecars.ErrorSidecar.from_exception(task.id, task.name, exc, task.attempts, task)
+    sidecars.write_json(saved, error)
     return error
 
 
@@ -82,8 +86,13 @@ def _take_back(task: Task, task_dir: Path, failed_dir: Path) -> None:
     if (task_dir / original.name).exists() or not failed_dir.exists():
         return
     for candidate in sorted(failed_dir.glob(f"{glob.escape(original.stem)}*{glob.escape(original.suffix)}")):
-        if (not candidate.with_name(f"{candidate.name}.error.json").exists()
-                and sha256_of(candidate) == task.sha256):
+        if candidate.with_name(f"{candidate.name}.error.json").exists():
+            continue
+        try:
+            ours = sha256_of(candidate) == task.sha256
+        except DocVaultError:  # a link or pipe someone put there: not ours, never opened
+            continue
+        if ours:
             durable.move(candidate, task_dir / original.name)
             return
 

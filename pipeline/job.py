@@ -14,10 +14,10 @@ from rq.timeouts import JobTimeoutException
 
 from docvault.core import jobs, outbox
 from docvault.core.config import load_config
-from docvault.core.errors import DocVaultError, LimitExceeded, TaskFailed, WorkerLost, message_for
+from docvault.core.errors import DocVaultError, InvalidRecord, LimitExceeded, TaskFailed, WorkerLost, message_for
 from docvault.core.status import TaskState
-from docvault.core.task import MANIFEST, Task
-from pipeline.finish import FAILURE, complete_task, fail_task
+from docvault.core.task import FAILURE, Task, is_task_id
+from pipeline.finish import complete_task, fail_task
 from pipeline.process import process_task
 from pipeline.progress import Progress
 from pipeline.result import TaskResult
@@ -34,11 +34,20 @@ def run(task_id: str) -> dict:
     config = load_config()
     job = get_current_job()
     assert job is not None, "pipeline.job.run is meant to be called by an RQ worker"
+    if not is_task_id(task_id):
+        job.retries_left = 0
+        raise TaskFailed("not a task id; nothing was read")
     folder = config.paths.tasks / task_id
-    if not (folder / MANIFEST).exists():  # finished already, by a run RQ lost track of
+    try:
+        task = Task.load(folder).with_attempt()
+    except FileNotFoundError:  # finished already, by a run RQ lost track of
         log.warning("%s: no task folder; it was finished already", task_id)
         return {"task_id": task_id, "status": "gone"}
-    task = Task.load(folder).with_attempt()
+    except InvalidRecord as exc:  # changed on the share: nothing in it is used
+        job.retries_left = 0
+        log.error("%s: not processed: %s; the daemon rebuilds it from the file in the folder",
+                  task_id, exc.message)
+        raise TaskFailed(f"task {task_id}: its task.json is not one DocVault wrote") from None
     task.save(config.paths.tasks)
     progress = Progress(job.connection, job, task.id, task.name, config.results)
     try:

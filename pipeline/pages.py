@@ -28,7 +28,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from docvault.core import pdfinfo
+from docvault.core import frames, pdfinfo
 from docvault.core.config import OcrMode, PipelineSettings
 from docvault.core.errors import CorruptFile, LimitExceeded
 from pipeline import textlayer
@@ -74,12 +74,16 @@ def inspect(path: Path, kind: Kind, settings: PipelineSettings) -> DocumentInfo:
         pages = pdf.page_count
     else:
         with _open_image(path) as img:
-            pages = getattr(img, "n_frames", 1)
+            try:
+                pages = frames.count(img, settings.max_pages + 1)
+            except (OSError, ValueError, TypeError, SyntaxError) as exc:
+                raise CorruptFile(f"{path.name} is damaged: not all its pages can be read ({exc})") from None
     if pages == 0:
         raise CorruptFile(f"{path.name} has no pages")
     if pages > settings.max_pages:
+        counted = pages if pdf is not None else f"more than {settings.max_pages}"  # frames: counted to the limit
         raise LimitExceeded(
-            f"{path.name} has {pages} pages; the limit is {settings.max_pages} "
+            f"{path.name} has {counted} pages; the limit is {settings.max_pages} "
             "(pipeline.max_pages): split it, or raise the limit"
         )
     text_layers = None

@@ -24,8 +24,14 @@ def fsync_dir(folder: Path) -> None:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all. The temporary file is created afresh, never
+    opened through a link someone left under its name (a batch marker's folder is the
+    dropper's); the rename replaces a link at `path` itself, never its target."""
     tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "wb") as fh:
+    if os.path.lexists(tmp):
+        os.unlink(tmp)  # a crash's leftover, or a planted link
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+    with os.fdopen(fd, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

@@ -42,6 +42,13 @@ class UnsafeFile(DocVaultError):
     reason = "unsafe"
 
 
+class InvalidRecord(DocVaultError):
+    """A file DocVault wrote for itself (a task manifest, a batch marker, an error file) is
+    not as it was written: a link, a pipe, too large, or a field out of its pattern."""
+
+    reason = "invalid-record"
+
+
 class OcrFailed(DocVaultError):
     """Tesseract crashed or timed out; another attempt may succeed."""
 
@@ -73,3 +80,8 @@ def message_for(exc: BaseException) -> str:
     if isinstance(exc, DocVaultError):
         return exc.message
     return f"unexpected error ({type(exc).__name__}: {exc}); the developers' details are in the error file"
+
+
+# A file that failed for one of these fails again as long as it is not changed: a retry of
+# every failed file (`docvault retry --failed`) leaves it where it is, and says so.
+FAILS_UNCHANGED = frozenset(e.reason for e in (UnsupportedFile, CorruptFile, EncryptedPdf, UnsafeFile))

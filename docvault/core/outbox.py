@@ -12,18 +12,25 @@ import json
 from pathlib import Path
 from typing import Any
 
-from docvault.core import durable
-from docvault.core.task import Task
+from docvault.core import durable, ownfiles
+from docvault.core.errors import InvalidRecord
+from docvault.core.task import Task, is_file_name
 
 OUTBOX_PLAN = "outbox-plan.json"
+RESULT_BYTES = 64 * 1024 * 1024  # a result JSON holds the text of up to max_pages pages
 
 
 def read_plan(task_dir: Path) -> str | None:
-    """The stem the task's outputs were given, or None before the worker chose one."""
+    """The stem the task's outputs were given, or None before the worker chose one.
+    InvalidRecord when the plan names no outbox file DocVault could have chosen (the work
+    folder is on the share)."""
     try:
-        return str(json.loads((task_dir / OUTBOX_PLAN).read_text(encoding="utf-8"))["stem"])
+        stem = ownfiles.read_json(task_dir / OUTBOX_PLAN).get("stem")
     except FileNotFoundError:
         return None
+    if not is_file_name(stem):
+        raise InvalidRecord(f"{OUTBOX_PLAN} in {task_dir.name} names no outbox file DocVault chose; refused")
+    return stem
 
 
 def write_plan(task_dir: Path, stem: str) -> None:
@@ -39,12 +46,12 @@ def written_record(task: Task, task_dir: Path, outbox: Path) -> dict[str, Any] |
         return None
     folder = task.outbox_folder(outbox)
     try:
-        record = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        record = ownfiles.read_json(folder / f"{stem}.json", RESULT_BYTES)
+    except (FileNotFoundError, InvalidRecord):
         return None
-    if not isinstance(record, dict) or record.get("task_id") != task.id:
+    if record.get("task_id") != task.id:
         return None
     outputs = record.get("outputs")
-    if not isinstance(outputs, dict):
+    if not isinstance(outputs, dict) or not all(v is None or is_file_name(v) for v in outputs.values()):
         return None
     return {**record, "outputs": {k: v and str(folder / v) for k, v in outputs.items()}}

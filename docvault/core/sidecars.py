@@ -13,11 +13,12 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from docvault.core import durable
-from docvault.core.errors import DocVaultError, message_for
+from docvault.core import durable, ownfiles
+from docvault.core.config import PRIORITIES
+from docvault.core.errors import DocVaultError, InvalidRecord, message_for
 from docvault.core.names import unique_stem
 from docvault.core.status import now_iso
-from docvault.core.task import Task
+from docvault.core.task import SHA256, MAX_DISPLAY_NAME, Task, is_batch_id, is_file_name, is_relpath
 
 SCHEMA_VERSION = 1  # of every sidecar (docs/schemas/): raised when a field changes meaning
 
@@ -40,6 +41,7 @@ class ErrorSidecar:
     batch: str | None = None
     relpath: str | None = None
     original: str | None = None  # the file beside the sidecar; None when nothing was kept
+    sha256: str | None = None  # of the file when it failed: `docvault retry --failed` sees a change
     schema_version: int = SCHEMA_VERSION
 
     KIND: ClassVar[str] = "error"
@@ -59,6 +61,7 @@ class ErrorSidecar:
             priority=task.priority if task else None,
             batch=task.batch if task else None,
             relpath=task.relpath if task else None,
+            sha256=(task.sha256 or None) if task else None,
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -104,13 +107,29 @@ def write_json(path: Path, record: Record) -> None:
     durable.write_bytes(path, data.encode("utf-8"))
 
 
-def read_error(path: Path) -> ErrorSidecar | None:
-    """An error sidecar, or None when it is not one we can read."""
+def read_error(path: Path) -> ErrorSidecar:
+    """An error sidecar, each name in it checked before `docvault retry` makes it a path
+    (outbox/failed is on the share). FileNotFoundError when it is gone; InvalidRecord when
+    it is not an error file DocVault wrote."""
+    raw = ownfiles.read_json(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return ErrorSidecar.from_dict(raw) if isinstance(raw, dict) else None
-    except (OSError, ValueError, TypeError):
-        return None
+        error = ErrorSidecar.from_dict(raw)
+    except TypeError:
+        raise InvalidRecord(f"{path.name} lacks the fields of an error file") from None
+    wrong = [name for name, ok in (
+        ("task_id", isinstance(error.task_id, str)),
+        ("name", isinstance(error.name, str) and len(error.name) <= MAX_DISPLAY_NAME),
+        ("reason", isinstance(error.reason, str)),
+        ("message", isinstance(error.message, str)),
+        ("priority", error.priority is None or error.priority in PRIORITIES),
+        ("batch", error.batch is None or is_batch_id(error.batch)),
+        ("relpath", error.relpath is None or is_relpath(error.relpath)),
+        ("original", error.original is None or is_file_name(error.original)),
+        ("sha256", error.sha256 is None or (isinstance(error.sha256, str) and SHA256.fullmatch(error.sha256))),
+    ) if not ok]
+    if wrong:
+        raise InvalidRecord(f"its {', '.join(wrong)} is not one DocVault wrote; nothing was moved")
+    return error
 
 
 def set_aside(source: Path, file_name: str, folder: Path, record: Sidecar) -> Path:

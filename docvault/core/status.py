@@ -5,6 +5,7 @@ expiry again, so nothing lives forever and nothing expires while it is still in 
 
 Keys (all `docvault:`):
   task:<id>       hash, the task's status record              results.status_ttl_days
+                  (WAITING_TTL while the file waits in an inbox)
   result:<id>     the result JSON                             results.ttl_hours
   tasks           sorted set of task ids by claim time        status TTL, pruned on write
   finished        sorted set of finished-task facts, for stats  one day, pruned on write
@@ -41,6 +42,7 @@ FINISHED_TTL = 86400  # stats look back one day
 
 
 class TaskState(enum.Enum):
+    WAITING = "WAITING"  # still in an inbox: the daemon waits for it to be complete (set_waiting)
     QUEUED = "QUEUED"
     PROCESSING = "PROCESSING"
     RETRYING = "RETRYING"
@@ -145,6 +147,34 @@ def set_state(
         pipe.zadd(TASKS_KEY, {task_id: now}, nx=True)
         pipe.zremrangebyscore(TASKS_KEY, 0, now - ttl)
         pipe.expire(TASKS_KEY, ttl)
+        pipe.execute()
+
+
+WAITING_TTL = 30  # seconds: a waiting file's record outlives the daemon's refreshes by this
+
+
+def set_waiting(conn: Redis, task_id: str, name: str, priority: str, why: str, ttl: int) -> None:
+    """A file the daemon waits for in an inbox (empty, or a PDF without its end yet), under
+    the id it will be claimed with: `docvault list` and `status` show it. It expires
+    WAITING_TTL after the daemon's last refresh (the file went, or the daemon stopped);
+    `ttl` is the status TTL, for the task list when this is its first entry."""
+    key = task_key(task_id)
+    now = time.time()
+    with conn.pipeline() as pipe:
+        pipe.hsetnx(key, "created_at", now_iso())
+        pipe.hset(key, mapping={"state": TaskState.WAITING.value, "progress": "0", "message": why,
+                                "updated_at": now_iso(), "name": name, "priority": priority})
+        pipe.expire(key, WAITING_TTL)
+        pipe.zadd(TASKS_KEY, {task_id: now}, nx=True)
+        pipe.expire(TASKS_KEY, ttl, nx=True)
+        pipe.execute()
+
+
+def forget_waiting(conn: Redis, task_id: str) -> None:
+    """The waiting file went before it was claimed: its record goes with it."""
+    with conn.pipeline() as pipe:
+        pipe.delete(task_key(task_id))
+        pipe.zrem(TASKS_KEY, task_id)
         pipe.execute()
 
 

@@ -7,7 +7,7 @@ beside the code and not written by hand somewhere else.
 from __future__ import annotations
 
 _TS = {"type": "string", "nullable": True, "description": "ISO 8601, UTC"}
-_STATES = ["QUEUED", "PROCESSING", "RETRYING", "COMPLETED", "FAILED", "SKIPPED"]
+_STATES = ["WAITING", "QUEUED", "PROCESSING", "RETRYING", "COMPLETED", "FAILED", "SKIPPED"]
 
 
 def _json(schema: str, description: str) -> dict:

@@ -3,6 +3,11 @@
 Each RQ heartbeat also refreshes `docvault:worker:<name>` (three heartbeats long), which
 `docvault health`, `docvault stats` and the recovery of abandoned tasks rely on: RQ's own
 worker key outlives a killed worker by a minute or more.
+
+The log says what happens to each document once, in words (pipeline/job.py and
+finish.py): RQ's four lines per job (dequeued, "Job OK", how long the result is kept,
+"Successfully completed") become debug detail, and a job that failed as DocVault expected
+(a password, a damaged file) is not logged again as RQ's traceback of TaskFailed.
 """
 
 from __future__ import annotations
@@ -21,11 +26,32 @@ from rq.serializers import JSONSerializer
 
 from docvault.core import jobs, status
 from docvault.core.config import Config
+from docvault.core.errors import TaskFailed
 from pipeline.worker import recovery
 
 log = logging.getLogger(__name__)
 
 MISSED_HEARTBEATS = 3  # silent this many heartbeats: dead
+# The templates of RQ's per-job INFO lines (rq/worker/base.py, rq 2.x).
+RQ_JOB_LINES = frozenset({
+    "Worker %s: %s: %s",  # dequeued: queue, job id
+    "Worker %s: %s: %s (%s)",  # dequeued: queue, description, id; and queue, "Job OK", id
+    "Worker %s: job %s result is kept for %s seconds",
+    "Worker %s: job %s result discarded immediately",
+    "Successfully completed job %s in %ss on worker %s",
+    "Successfully completed %s job in %ss on worker %s",
+})
+
+
+class PerJobLinesToDebug(logging.Filter):
+    """On the `rq.worker` logger: RQ's per-job lines are logged at DEBUG, i.e. only with
+    `docvault -v`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or record.msg not in RQ_JOB_LINES:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
 def worker_queues(conn: Redis) -> list[Queue]:
@@ -88,11 +114,19 @@ class DocVaultWorker(Worker):
         super().register_death()
         status.forget_worker(self.connection, self.name)
 
+    def handle_exception(self, job: Job, *exc_info: object) -> None:
+        if isinstance(exc_info[1], TaskFailed):  # the job has said why, in one line
+            log.debug("%s: %s", job.id, exc_info[1])
+            return
+        super().handle_exception(job, *exc_info)
+
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
         recovery.recover(self.connection, self.queues)
 
 
 def run(config: Config, conn: Redis, burst: bool) -> None:
+    logging.getLogger("rq.worker").addFilter(PerJobLinesToDebug())
     worker = DocVaultWorker(worker_queues(conn), config, connection=conn)
-    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    # As verbose as the command line asked (`docvault -v worker`: DEBUG).
+    worker.work(burst=burst, with_scheduler=True, logging_level=logging.getLogger().getEffectiveLevel())

@@ -34,3 +34,13 @@ def test_move_never_overwrites(tmp_path):
     except FileExistsError:
         pass
     assert (tmp_path / "b").read_text() == "b" and (tmp_path / "a").exists()
+
+
+def test_write_never_goes_through_a_link_left_under_the_temporary_name(tmp_path):
+    precious = tmp_path / "precious"
+    precious.write_text("keep")
+    (tmp_path / ".marker.part").symlink_to(precious)
+
+    durable.write_bytes(tmp_path / "marker", b"new")
+
+    assert precious.read_text() == "keep" and (tmp_path / "marker").read_bytes() == b"new"

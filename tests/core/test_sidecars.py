@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from docvault.core import sidecars
-from docvault.core.errors import EncryptedPdf
+from docvault.core.errors import EncryptedPdf, InvalidRecord
 from docvault.core.sidecars import DuplicateSidecar, ErrorSidecar
 
 
@@ -74,9 +76,22 @@ def test_duplicate_sidecar_goes_beside_its_file(tmp_path):
     assert json.loads(sidecar.read_text())["duplicate_of"] == "t1"
 
 
-def test_what_is_not_an_error_sidecar_reads_as_none(tmp_path):
+def test_what_is_not_an_error_sidecar_is_refused(tmp_path):
     (tmp_path / "a.error.json").write_text("[1, 2]")
     (tmp_path / "b.error.json").write_text("{not json")
-    assert sidecars.read_error(tmp_path / "a.error.json") is None
-    assert sidecars.read_error(tmp_path / "b.error.json") is None
-    assert sidecars.read_error(tmp_path / "missing.error.json") is None
+    (tmp_path / "c.error.json").write_text(json.dumps({"task_id": "t1"}))  # fields missing
+    for name in ("a", "b", "c"):
+        with pytest.raises(InvalidRecord):
+            sidecars.read_error(tmp_path / f"{name}.error.json")
+    with pytest.raises(FileNotFoundError):
+        sidecars.read_error(tmp_path / "missing.error.json")
+
+
+@pytest.mark.parametrize("change", [{"original": "../../secret.pdf"}, {"relpath": "../elsewhere"},
+                                    {"batch": "b/../x"}, {"priority": "urgent"}, {"sha256": "x"}])
+def test_an_error_sidecar_with_a_changed_name_is_refused(tmp_path, change):
+    error = sidecars.ErrorSidecar.from_exception("t1", "scan.pdf", ValueError("x"), 1)
+    path = tmp_path / "scan.pdf.error.json"
+    path.write_text(json.dumps({**error.to_dict(), **change}))
+    with pytest.raises(InvalidRecord, match="not one DocVault wrote"):
+        sidecars.read_error(path)

@@ -17,6 +17,7 @@ from redis import Redis
 
 from docvault.core.config import Config
 from docvault.core.jobs import all_queues
+from docvault.core.status import DAEMON_KEY
 from docvault.core.task import Task
 from ingest.watcher import Watcher
 from tests.conftest import REPO, wait_for
@@ -70,6 +71,28 @@ def watch_process(fault: str = "") -> subprocess.Popen:
         env["DOCVAULT_FAULT"] = fault
     return subprocess.Popen([sys.executable, "-m", "docvault.cli", "watch"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def watch_daemon() -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start real `docvault watch` processes; any still running at the end (one blocked on
+    a pipe, say) are killed."""
+    procs: list[subprocess.Popen] = []
+
+    def start(fault: str = "") -> subprocess.Popen:
+        procs.append(watch_process(fault))
+        return procs[-1]
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
+
+
+def daemon_alive(conn: Redis, proc: subprocess.Popen) -> bool:
+    """The process runs and has started its loop (its heartbeat is in Redis)."""
+    return proc.poll() is None and bool(conn.exists(DAEMON_KEY))
 
 
 def stop_process(proc: subprocess.Popen) -> str:

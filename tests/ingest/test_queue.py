@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import struct
+
 from PIL import Image
 from rq.job import Job
 from rq.serializers import JSONSerializer
@@ -17,18 +20,56 @@ def _pages(tmp_path, count: int, suffix: str):
     return path
 
 
+def bomb_tiff() -> bytes:
+    """A TIFF header alone declaring a 20000 x 10000 image: Pillow's DecompressionBombError."""
+    entries = [(256, 4, 1, 20000), (257, 4, 1, 10000), (258, 3, 1, 1), (259, 3, 1, 1), (262, 3, 1, 0),
+               (273, 4, 1, 8), (277, 3, 1, 1), (278, 4, 1, 10000), (279, 4, 1, 25_000_000)]
+    ifd = struct.pack("<H", len(entries)) + b"".join(struct.pack("<HHII", *e) for e in entries)
+    return b"II*\x00" + struct.pack("<I", 8) + ifd + struct.pack("<I", 0)
+
+
 def test_pages_are_counted_cheaply(tmp_path):
     assert queue.count_pages(_pages(tmp_path, 3, ".pdf"), 500, 60) == 3
     assert queue.count_pages(_pages(tmp_path, 4, ".tif"), 500, 60) == 4
     assert queue.count_pages(corpus("paperless-ngx/simple.png"), 500, 60) == 1
     assert queue.count_pages(corpus("ocrmypdf/invalid.pdf"), 500, 60) == 1  # fails fast anyway
-    assert queue.count_pages(_pages(tmp_path, 3, ".pdf"), 2, 60) == 2  # capped at max_pages
+
+
+def test_more_pages_than_the_limit_count_as_one_the_pipeline_refuses_at_once(tmp_path):
+    assert queue.count_pages(_pages(tmp_path, 3, ".pdf"), 2, 60) == 1
+    assert queue.count_pages(_pages(tmp_path, 4, ".tif"), 3, 60) == 1
+
+
+def test_tiff_frames_are_counted_only_up_to_the_limit(tmp_path):
+    """5,000 frames with the second half cut off: walking every frame (Pillow's n_frames)
+    meets the cut and raises; counting stops long before it."""
+    page = Image.new("1", (8, 8), 1)
+    buffer = io.BytesIO()
+    page.save(buffer, format="TIFF", save_all=True, append_images=[page] * 4999)
+    path = tmp_path / "many.tif"
+    path.write_bytes(buffer.getvalue()[:len(buffer.getvalue()) // 2])
+
+    assert queue.count_pages(path, 10, 60) == 1  # 11 frames seen: more than 10, refused at once
+    assert queue.count_pages(path, 2000, 60) == 1  # the cut is met: uncountable, one page
+
+
+def test_decompression_bomb_header_counts_as_one_page(tmp_path):
+    path = tmp_path / "bomb.tif"
+    path.write_bytes(bomb_tiff())
+    assert queue.count_pages(path, 500, 60) == 1
 
 
 def test_job_timeout_grows_with_the_pages(make_config, conn, submit, tmp_path):
     config = make_config(pipeline={"page_timeout_seconds": 100})
     task = submit(config, _pages(tmp_path, 3, ".pdf"))
     job = Job.fetch(task.id, connection=conn, serializer=JSONSerializer)
-    assert job.timeout == queue.JOB_OVERHEAD_SECONDS + 3 * (100 + queue.RENDER_SECONDS_PER_PAGE)
+    assert job.timeout == 600  # 120 s overhead + 3 pages x (100 s tesseract + 60 s rendering)
     assert job.args == [task.id] and job.description == f"OCR task {task.id}"
     assert job.retries_left == config.worker.max_retries
+
+
+def test_job_timeout_of_a_file_over_the_page_limit_is_one_pages(make_config, conn, submit, tmp_path):
+    config = make_config(pipeline={"page_timeout_seconds": 100, "max_pages": 3})
+    task = submit(config, _pages(tmp_path, 5, ".tif"))
+    job = Job.fetch(task.id, connection=conn, serializer=JSONSerializer)
+    assert job.timeout == 280  # 120 s + 1 x 160 s: refused at its first step, not given 3 pages' time

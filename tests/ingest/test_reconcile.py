@@ -67,7 +67,7 @@ def _never(*args):
 
 def test_task_with_complete_outputs_is_finished_off(make_config, conn):
     config = make_config()
-    task = Task(id="20260101-000000-aaaa", name="done.pdf", file_name="done.pdf", priority="normal",
+    task = Task(id="20260101-000000-aaaaaaaa", name="done.pdf", file_name="done.pdf", priority="normal",
                 sha256="0" * 64, size=10, created_at="2026-01-01T00:00:00+00:00", relpath="Batch")
     folder = task.folder(config.paths.tasks)
     folder.mkdir(parents=True)
@@ -77,7 +77,7 @@ def test_task_with_complete_outputs_is_finished_off(make_config, conn):
     (config.paths.outbox / "Batch" / "done.json").write_text(
         json.dumps({"task_id": task.id, "outputs": {"json": "done.json", "original": "done.pdf"}}))
 
-    reconcile.reconcile(config, conn, _never, _never)
+    reconcile.reconcile(config, conn, _never, _never, _never)
 
     assert not folder.exists()
     record = status.get_status(conn, task.id)
@@ -87,7 +87,7 @@ def test_task_with_complete_outputs_is_finished_off(make_config, conn):
 
 def test_outputs_of_another_task_do_not_finish_this_one(make_config, conn):
     config = make_config()
-    task = Task(id="20260101-000000-bbbb", name="a.pdf", file_name="a.pdf", priority="normal",
+    task = Task(id="20260101-000000-bbbbbbbb", name="a.pdf", file_name="a.pdf", priority="normal",
                 sha256="0" * 64, size=3, created_at="2026-01-01T00:00:00+00:00")
     folder = task.folder(config.paths.tasks)
     folder.mkdir(parents=True)
@@ -100,14 +100,14 @@ def test_outputs_of_another_task_do_not_finish_this_one(make_config, conn):
     (config.paths.outbox / "a.json").write_text(json.dumps({"task_id": "someone-else"}))
     dispatched: list[Task] = []
 
-    reconcile.reconcile(config, conn, _never, dispatched.append)
+    reconcile.reconcile(config, conn, _never, dispatched.append, _never)
 
     assert [t.id for t in dispatched] == [task.id] and folder.exists()
 
 
 def test_folder_with_a_file_but_no_manifest_is_repaired(make_config, conn):
     config = make_config()
-    folder = config.paths.tasks / "20260101-000000-cccc"
+    folder = config.paths.tasks / "20260101-000000-cccccccc"
     folder.mkdir(parents=True)
     (folder / "lost.pdf").write_bytes(PDF)
     finished: list[Task] = []
@@ -117,7 +117,7 @@ def test_folder_with_a_file_but_no_manifest_is_repaired(make_config, conn):
         finished.append(task)
         return task
 
-    reconcile.reconcile(config, conn, finish, dispatched.append)
+    reconcile.reconcile(config, conn, finish, dispatched.append, _never)
 
     manifest = json.loads((folder / MANIFEST).read_text())
     assert manifest["name"] == "lost.pdf" and manifest["priority"] == "normal"
@@ -126,19 +126,19 @@ def test_folder_with_a_file_but_no_manifest_is_repaired(make_config, conn):
 
 def test_claim_interrupted_before_the_move_is_dropped(make_config, conn):
     config = make_config()
-    task = Task(id="20260101-000000-dddd", name="x.pdf", file_name="x.pdf", priority="high",
+    task = Task(id="20260101-000000-dddddddd", name="x.pdf", file_name="x.pdf", priority="high",
                 sha256="", size=3, created_at="2026-01-01T00:00:00+00:00")
     task.folder(config.paths.tasks).mkdir(parents=True)
     task.save(config.paths.tasks)
 
-    reconcile.reconcile(config, conn, _never, _never)
+    reconcile.reconcile(config, conn, _never, _never, _never)
 
     assert not task.folder(config.paths.tasks).exists()
 
 
 def test_task_a_worker_is_still_on_is_not_queued_twice_when_redis_lost_its_job(make_config, conn):
     config = make_config()
-    task = Task(id="20260101-000000-eeee", name="big.pdf", file_name="big.pdf", priority="low",
+    task = Task(id="20260101-000000-eeeeeeee", name="big.pdf", file_name="big.pdf", priority="low",
                 sha256="0" * 64, size=3, created_at="2026-01-01T00:00:00+00:00")
     folder = task.folder(config.paths.tasks)
     (folder / "pages").mkdir(parents=True)  # what a running worker writes
@@ -146,10 +146,10 @@ def test_task_a_worker_is_still_on_is_not_queued_twice_when_redis_lost_its_job(m
     task.original(config.paths.tasks).write_bytes(b"pdf")
     dispatched: list[Task] = []
 
-    reconcile.reconcile(config, conn, _never, dispatched.append)
+    reconcile.reconcile(config, conn, _never, dispatched.append, _never)
     assert dispatched == []
 
     long_ago = time.time() - config.pipeline.page_timeout_seconds - 120  # the worker died with it
     os.utime(folder / "pages", (long_ago, long_ago))
-    reconcile.reconcile(config, conn, _never, dispatched.append)
+    reconcile.reconcile(config, conn, _never, dispatched.append, _never)
     assert [t.id for t in dispatched] == [task.id]

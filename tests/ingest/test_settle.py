@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import threading
 import time
 
 from PIL import Image, ImageDraw
 
+from docvault.core import status
 from docvault.core.config import IngestSettings
+from docvault.core.status import TaskState
 from ingest import settle
 from ingest.settle import Candidate, Verdict
+from tests.conftest import docvault, wait_for
 from tests.ingest.conftest import queued_ids, tasks, wait_queued
 
 
@@ -134,3 +138,69 @@ def test_deleted_file_is_gone(tmp_path):
     path.unlink()
 
     assert settle.check(candidate, 102.0, IngestSettings(settle_seconds=2)) is Verdict.GONE
+
+
+def test_file_named_pdf_that_is_no_pdf_is_claimed_when_quiet(tmp_path):
+    """A JPEG, a program or a web page called .pdf never gets its %%EOF: no reason to wait."""
+    rules = IngestSettings(settle_seconds=2, max_wait_seconds=600)
+    for name, content in (("photo.pdf", b"\xff\xd8\xff\xe0" + b"\0" * 100), ("tool.pdf", b"\x7fELF\2\1\1"),
+                          ("page.pdf", b"<!DOCTYPE html><html></html>")):
+        path = tmp_path / name
+        path.write_bytes(content)
+        assert settle.check(_candidate(path, now=100.0), 102.0, rules) is Verdict.READY, name
+
+
+def test_pdf_content_waits_for_its_end_whatever_its_name(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="ingest.settle")
+    path = tmp_path / "scan.bin"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj\n")
+    rules = IngestSettings(settle_seconds=2, max_wait_seconds=30)
+    candidate = _candidate(path, now=100.0)
+
+    assert settle.check(candidate, 102.0, rules) is Verdict.WAIT
+    assert settle.check(candidate, 104.0, rules) is Verdict.WAIT
+    assert candidate.waiting.startswith("is a PDF without its end marker (%%EOF) yet")
+    assert caplog.text.count("t-1 scan.bin: is a PDF without its end marker (%%EOF) yet: waiting for the "
+                             "rest, claimed anyway after 30 s") == 1
+
+
+def test_empty_file_waits_for_its_writer_and_says_so_once(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="ingest.settle")
+    path = tmp_path / "a.png"
+    path.touch()
+    rules = IngestSettings(settle_seconds=2, max_wait_seconds=30)
+    candidate = _candidate(path, now=100.0)
+
+    assert settle.check(candidate, 102.0, rules) is Verdict.WAIT
+    assert settle.check(candidate, 104.0, rules) is Verdict.WAIT
+    assert caplog.text.count("t-1 a.png: is empty (0 bytes): waiting for its writer") == 1
+    assert settle.check(candidate, 131.0, rules) is Verdict.READY
+    assert "t-1 a.png: still empty after 31 s; claiming it anyway" in caplog.text
+
+
+def test_waiting_files_are_shown_in_list_and_status_until_they_go(make_config, daemon, conn):
+    config = make_config(ingest={"max_wait_seconds": 120})
+    daemon(config)
+    normal = config.paths.inbox / "normal"
+    (normal / "cut.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n")
+    (normal / "empty.png").touch()
+    (normal / "photo.pdf").write_bytes(b"\xff\xd8\xff\xe0 a JPEG called .pdf")
+
+    wait_queued(conn, 1)  # photo.pdf, claimed without waiting for %%EOF
+    waiting = wait_for(lambda: len(found := status.list_tasks(conn, TaskState.WAITING)) == 2 and found,
+                       what="two WAITING records")
+    assert {r.fields["name"]: r.message.split(":")[0] for r in waiting} == {
+        "cut.pdf": "is a PDF without its end marker (%%EOF) yet", "empty.png": "is empty (0 bytes)"}
+    listed = docvault("list").stdout
+    assert "WAITING" in listed and "cut.pdf" in listed and "empty.png" in listed
+    cut = next(r for r in waiting if r.fields["name"] == "cut.pdf")
+    shown = docvault("status", cut.task_id).stdout
+    assert "WAITING" in shown and "waiting for the rest" in shown
+
+    with open(normal / "cut.pdf", "ab") as fh:
+        fh.write(b"endobj\n%%EOF\n")
+    (normal / "empty.png").unlink()
+
+    wait_queued(conn, 2)
+    assert status.get_status(conn, cut.task_id).state is TaskState.QUEUED  # claimed under the id shown
+    wait_for(lambda: not status.list_tasks(conn, TaskState.WAITING), what="the empty file's record to go")

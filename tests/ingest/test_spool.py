@@ -82,7 +82,7 @@ def test_manifest_is_written_before_the_move_and_completed_after(tmp_path):
     inbox_file.write_bytes(b"%PDF-1.4\n%%EOF\n")
     tasks_dir = tmp_path / "work" / "tasks"
 
-    started = spool.start_claim(inbox_file, "20260101-000000-abcd", "normal", tasks_dir)
+    started = spool.start_claim(inbox_file, "20260101-000000-abcdabcd", "normal", tasks_dir)
     on_disk = Task.load(tasks_dir / started.id)
     assert on_disk.sha256 == "" and on_disk.name == "A letter.pdf"  # the crash-mid-claim state
     assert not inbox_file.exists() and started.original(tasks_dir).exists()

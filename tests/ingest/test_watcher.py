@@ -159,3 +159,23 @@ def test_watch_command_exits_non_zero_when_it_cannot_watch(make_config):
     proc = docvault("watch", check=False, timeout=60)
     assert proc.returncode == 2
     assert "cannot watch" in proc.stderr and "ingest.polling" in proc.stderr
+
+
+def test_own_markers_and_gitkeep_are_not_news(make_config, daemon, conn, caplog, tmp_path):
+    config = make_config()
+    for priority in ("high", "normal", "low"):
+        (config.paths.inbox / priority).mkdir(parents=True)
+        (config.paths.inbox / priority / ".gitkeep").touch()
+    drop = tmp_path / "Scans"
+    drop.mkdir()
+    (drop / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (drop / "b.pdf").write_bytes(b"%PDF-1.4\n% b\n%%EOF\n")
+    caplog.set_level(logging.INFO, logger="ingest.watcher")
+    running = daemon(config)
+    shutil.move(drop, config.paths.inbox / "normal" / "Scans")
+
+    wait_queued(conn, 2)
+    running.watcher.scan()  # the marker is there now: a rescan sees it
+    (config.paths.inbox / "normal" / ".DS_Store").write_bytes(b"finder")
+    wait_for(lambda: ".DS_Store: ignored" in caplog.text, what="the .DS_Store to be logged")
+    assert ".gitkeep" not in caplog.text and ".docvault-batch" not in caplog.text

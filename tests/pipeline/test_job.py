@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 
 import pytest
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
 
 from docvault.core import durable, status
 from docvault.core.status import TaskState
-from docvault.core.task import Task
+from docvault.core.task import MANIFEST, Task
+from ingest import reconcile
+from ingest.intake import Intake
 from pipeline import finish, process
 from pipeline.progress import Progress
 from tests.conftest import corpus
@@ -80,3 +85,48 @@ def test_a_file_that_keeps_killing_workers_fails_with_a_reason(make_config, conn
     error = json.loads((config.paths.failed / "simple.png.error.json").read_text())
     assert error["error"] == "WorkerLost" and "stopped 3 time(s)" in error["message"]
     assert Task.from_dict({**task.to_dict(), "attempts": 4}).attempts == error["attempts"]
+
+
+def test_changed_manifest_cannot_take_a_file_from_outside_or_write_elsewhere(make_config, conn, submit,
+                                                                            run_worker, tmp_path):
+    """task.json lies on the share: one pointing outside its folder is refused by the
+    worker, and the daemon's reconcile rebuilds it from the file that is really there."""
+    config = make_config()
+    task = submit(config, corpus("paperless-ngx/simple.png"))
+    secret = tmp_path / "secret.png"
+    shutil.copy(corpus("tesseract/HelloGoogle.tif"), secret)
+    manifest = config.paths.tasks / task.id / MANIFEST
+    manifest.write_text(json.dumps({**task.to_dict(), "file_name": "../../../secret.png",
+                                    "relpath": "../elsewhere"}))
+
+    out = run_worker()
+
+    assert secret.exists() and not (tmp_path / "elsewhere").exists()
+    assert task.original(config.paths.tasks).exists() and not config.paths.failed.exists()
+    assert Job.fetch(task.id, connection=conn, serializer=JSONSerializer).get_status() == JobStatus.FAILED
+    assert "task.json has a file_name, relpath DocVault did not write" in out.stderr
+
+    intake = Intake(conn, config)
+    reconcile.reconcile(config, conn, intake.finish, intake.dispatch, intake.fail)
+    rebuilt = Task.load(config.paths.tasks / task.id)
+    assert (rebuilt.file_name, rebuilt.relpath) == ("simple.png", None)
+    run_worker()
+    assert status.get_status(conn, task.id).state is TaskState.COMPLETED
+    assert (config.paths.outbox / "simple.txt").exists() and secret.exists()
+
+
+def test_original_replaced_by_a_link_is_never_read(make_config, conn, submit, run_worker, tmp_path):
+    config = make_config()
+    task = submit(config, corpus("paperless-ngx/simple.png"))
+    secret = tmp_path / "secret.tif"
+    shutil.copy(corpus("tesseract/HelloGoogle.tif"), secret)
+    original = task.original(config.paths.tasks)
+    original.unlink()
+    original.symlink_to(secret)
+
+    run_worker()
+
+    record = status.get_status(conn, task.id)
+    assert record.state is TaskState.FAILED and record.fields["reason"] == "unsafe"
+    assert (config.paths.failed / "simple.png").is_symlink() and secret.exists()
+    assert not list(config.paths.outbox.glob("*.txt")) and not list(config.paths.outbox.glob("*.json"))
