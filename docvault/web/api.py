@@ -29,7 +29,7 @@ from docvault.core.config import PRIORITIES, Config
 from docvault.core.errors import ConfigError
 from docvault.core.filetype import HEAD_BYTES, sniff
 from docvault.core.status import TaskState
-from docvault.core.task import Task, new_task_id
+from docvault.core.task import LANGUAGE, Task, is_batch_id, is_task_id, new_task_id
 from docvault.web.openapi import SPEC
 from docvault.web.serving import is_loopback
 from docvault.web.serving import serve as serve_app
@@ -38,9 +38,6 @@ from ingest.intake import Intake
 
 log = logging.getLogger(__name__)
 
-TASK_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
-BATCH_ID = re.compile(r"^b[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
-LANGUAGE = re.compile(r"^[a-z_]{3,8}(\+[a-z_]{3,8}){0,4}$")
 UPLOADS = "uploads"  # below the work folder, so claiming an upload is a rename
 
 
@@ -151,7 +148,7 @@ def create_app(config: Config, conn: Redis) -> Flask:
 
     @app.get("/api/v1/ocr/batch/<batch_id>")
     def batch_status(batch_id: str):
-        totals = status.get_batch(conn, batch_id) if BATCH_ID.match(batch_id) else None
+        totals = status.get_batch(conn, batch_id) if is_batch_id(batch_id) else None
         if totals is None:
             raise ApiError(404, "not_found", f"no batch {batch_id} (unknown, or expired)")
         counts = {state.value: totals.states.get(state.value, 0) for state in TaskState}
@@ -184,7 +181,7 @@ def _options(config: Config) -> tuple[str, str | None]:
     if priority not in PRIORITIES:
         raise ApiError(400, "bad_request", f"priority must be one of {', '.join(PRIORITIES)}")
     language = request.form.get("language") or None
-    if language is not None and not LANGUAGE.match(language):
+    if language is not None and not LANGUAGE.fullmatch(language):
         raise ApiError(400, "bad_request", "language must be tesseract codes joined by '+', e.g. deu+eng")
     return priority, language
 
@@ -211,7 +208,7 @@ def _checked(upload: FileStorage) -> Path:
 
 
 def _status(conn: Redis, task_id: str) -> status.TaskStatus:
-    record = status.get_status(conn, task_id) if TASK_ID.match(task_id) else None
+    record = status.get_status(conn, task_id) if is_task_id(task_id) else None
     if record is None:
         raise ApiError(404, "not_found", f"no task {task_id} (unknown, or its record expired)")
     return record
