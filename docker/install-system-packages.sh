@@ -4,14 +4,18 @@
 # cannot drift. Needs root (or sudo) only when something is missing.
 #   --debian-python  also install Python and its compiled libraries from Debian's packages
 #                    (the Docker image does this: PyPI has no armv7 wheels for Pillow,
-#                    PyYAML or regex, and building them there needs a compiler and headers)
+#                    PyYAML, regex or pikepdf, and building them there needs a compiler
+#                    and headers)
 #   --image          also what only the Docker image needs
 #   --print          print the package list, one a line, and install nothing
 set -eu
 
+# icc-profiles-free: the sRGB profile (Zlib licence) of the PDF/A output intent.
 PACKAGES="tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra
-tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd poppler-utils redis-server"
-DEBIAN_PYTHON="python3 python3-venv python3-pil python3-yaml python3-regex"
+tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd poppler-utils redis-server
+icc-profiles-free"
+DEBIAN_PYTHON="python3 python3-venv python3-pil python3-yaml python3-regex python3-pikepdf
+python3-img2pdf"
 # tini: the image's PID 1, which passes SIGTERM on to the worker and reaps tesseract's
 # orphans; tzdata: log times in the NAS's TZ. Dropping to PUID/PGID uses setpriv
 # (util-linux) and usermod (passwd), which every Debian image has.

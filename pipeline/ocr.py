@@ -1,6 +1,7 @@
 """Reading a page: its text layer as it is, nothing for a blank page, or one tesseract
-run that yields the text, the word confidences (TSV) and a one-page searchable PDF
-together; a second run only for a page found turned (see orient.py)."""
+run that yields the text, the word confidences (TSV) and the page's invisible text as a
+text-only PDF together (graft.py puts it on the original page); a second run only for a
+page found turned (see orient.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytesseract
-from PIL import Image
 
 from docvault.core.config import PipelineSettings
 from docvault.core.errors import ConfigError, OcrFailed
@@ -35,8 +35,9 @@ class PageText:
     confidence: float | None  # Tesseract's mean word confidence 0-100; None: not OCRed
     words: int
     source: PageSource
-    pdf: Path | None = None  # the page as a searchable PDF, when OCRed
+    pdf: Path | None = None  # the page's invisible text as a text-only PDF, when OCRed
     rotation: int = 0  # clockwise degrees the page was turned before it was read
+    dpi: int = 0  # the resolution the page was read at (0: not read from an image)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -55,7 +56,7 @@ def read_page(page: Page, settings: PipelineSettings) -> PageText:
         text = page.text_layer or ""
         return PageText(page.number, text, None, len(text.split()), PageSource.TEXT_LAYER)
     if blank.is_blank(page.image, page.dpi):
-        return PageText(page.number, "", None, 0, PageSource.BLANK, _image_pdf(page.image, page.dpi))
+        return PageText(page.number, "", None, 0, PageSource.BLANK, dpi=page.dpi)
     text, words = _tesseract(page.number, page.image, page.dpi, settings)
     if not orient.may_be_turned(words):
         return text
@@ -68,14 +69,6 @@ def read_page(page: Page, settings: PipelineSettings) -> PageText:
     return replace(upright, rotation=rotation)
 
 
-def _image_pdf(image: Path, dpi: int) -> Path:
-    """A blank page as a one-page PDF (no text to add): keeps the page in the output."""
-    target = image.with_name(f"{image.stem}.pdf")
-    with Image.open(image) as img:
-        img.save(target, resolution=dpi)
-    return target
-
-
 def _tesseract(number: int, image: Path, dpi: int, settings: PipelineSettings) -> tuple[PageText, list[orient.Word]]:
     base = image.with_name(image.stem)  # tesseract adds .txt, .tsv, .pdf
     output = {ext: image.with_name(f"{image.stem}.{ext}") for ext in ("txt", "tsv", "pdf")}
@@ -83,7 +76,8 @@ def _tesseract(number: int, image: Path, dpi: int, settings: PipelineSettings) -
     try:
         pytesseract.pytesseract.run_tesseract(
             str(image), str(base), "txt pdf", settings.lang,
-            config=f"--dpi {dpi} -c tessedit_create_tsv=1",
+            # textonly_pdf: the PDF holds the text alone; the page itself is the original's
+            config=f"--dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1",
             timeout=settings.page_timeout_seconds,
         )
     except pytesseract.TesseractNotFoundError:
@@ -107,7 +101,7 @@ def _tesseract(number: int, image: Path, dpi: int, settings: PipelineSettings) -
     output["txt"].unlink()
     output["tsv"].unlink()
     confidence = round(sum(w.confidence for w in words) / len(words), 2) if words else None
-    page = PageText(number, text.strip(), confidence, len(words), PageSource.OCR, output["pdf"])
+    page = PageText(number, text.strip(), confidence, len(words), PageSource.OCR, output["pdf"], dpi=dpi)
     return page, words
 
 

@@ -8,19 +8,26 @@ again after a crash writes over its own partial outputs instead of adding a seco
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
+
 from docvault.core import durable
+from docvault.core.config import PdfType
 from docvault.core.names import unique_stem
 from docvault.core.outbox import read_plan, write_plan
 from docvault.core.sidecars import write_json
 from docvault.core.task import Task
+from pipeline import embed, graft, pdfa
 from pipeline.detect import Kind
-from pipeline.ocr import PageSource, PageText
+from pipeline.ocr import PageText
 from pipeline.result import TaskResult
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +37,14 @@ class Outputs:
     txt: Path | None
     pdf: Path | None
     original: Path
+    pdf_type: PdfType | None = None  # what the searchable PDF is, when one was written
 
     def to_dict(self) -> dict[str, str | None]:
         return {
             "json": str(self.json),
             "txt": str(self.txt) if self.txt else None,
             "pdf": str(self.pdf) if self.pdf else None,
+            "pdf_type": self.pdf_type.value if self.pdf and self.pdf_type else None,
             "original": str(self.original),
         }
 
@@ -60,14 +69,16 @@ def plan_outputs(task: Task, task_dir: Path, outbox: Path, kind: Kind, wanted: t
 
 
 def write_outputs(
-    outputs: Outputs, task: Task, task_dir: Path, kind: Kind, pages: list[PageText], result: TaskResult
+    outputs: Outputs, task: Task, task_dir: Path, kind: Kind, pages: list[PageText], result: TaskResult,
+    pdf_type: PdfType = PdfType.PDFA_2B,
 ) -> Outputs:
     outputs.folder.mkdir(parents=True, exist_ok=True)
     if outputs.txt:
         durable.write_bytes(outputs.txt, "\f".join(p.text for p in pages).encode("utf-8"))
     pdf = outputs.pdf
-    if pdf and any(p.source is PageSource.OCR for p in pages):
-        _searchable_pdf(pdf, task, task_dir, kind, pages)
+    written_type = None
+    if pdf and any(p.pdf is not None for p in pages):
+        written_type = _searchable_pdf(pdf, task, task_dir, kind, pages, pdf_type)
     else:
         pdf = None  # already searchable (or not wanted): the original serves
     source = task_dir / task.file_name
@@ -75,34 +86,38 @@ def write_outputs(
         if outputs.original.exists():  # a previous run got this far: its copy is ours
             outputs.original.unlink()
         durable.move(source, outputs.original)
-    final = Outputs(outputs.folder, outputs.json, outputs.txt, pdf, outputs.original)
+    final = Outputs(outputs.folder, outputs.json, outputs.txt, pdf, outputs.original, written_type)
     # the sidecar names its files relative to itself: the folder may be mounted elsewhere
     write_json(outputs.json, result.with_outputs({k: v and Path(v).name for k, v in final.to_dict().items()}))
     return final
 
 
-def _searchable_pdf(target: Path, task: Task, task_dir: Path, kind: Kind, pages: list[PageText]) -> None:
-    """One PDF from tesseract's per-page PDFs (and blank pages' images), with text-layer
-    pages taken from the input as they are."""
-    parts = []
-    for page in pages:
-        if page.pdf is not None:
-            parts.append(page.pdf)
-        elif kind is Kind.PDF:
-            part = task_dir / "pages" / f"page-{page.number:04d}.orig.pdf"
-            subprocess.run(
-                ["pdfseparate", "-f", str(page.number), "-l", str(page.number),
-                 str(task_dir / task.file_name), str(part)],
-                check=True, capture_output=True, timeout=300,
-            )
-            parts.append(part)
+def _searchable_pdf(target: Path, task: Task, task_dir: Path, kind: Kind, pages: list[PageText],
+                    pdf_type: PdfType) -> PdfType:
+    """The original (an image input: its pixels as PDF pages) with the read pages' text
+    grafted on, as `pdf_type` where the original allows it; returns what was written.
+    Streamed from and to disk: pikepdf reads a stream's data only when it copies it."""
+    original = task_dir / task.file_name
+    base = original
+    if kind is not Kind.PDF:
+        base = task_dir / "pages" / "embedded.pdf"
+        embed.image_pdf(original, base, [p.dpi for p in pages])
     tmp = task_dir / "searchable.pdf"
-    if len(parts) == 1:
-        os.replace(parts[0], tmp)
-    else:
-        subprocess.run(["pdfunite", *map(str, parts), str(tmp)], check=True, capture_output=True, timeout=600)
+    with pikepdf.open(base) as pdf:
+        graft.graft_pages(pdf, pages)
+        if pdf_type is PdfType.PDFA_2B:
+            found = pdfa.obstacles(pdf)
+            if found:
+                log.warning("%s %s: searchable PDF written as plain PDF, not PDF/A: %s", task.id,
+                            task.name, "; ".join(found))
+                pdf_type = PdfType.PDF
+            else:
+                pdfa.make_pdfa(pdf, dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+        pdf.save(tmp)  # unencrypted: an archive must open without a password
     with open(tmp, "rb") as fh:  # on disk before it is moved into the outbox
         os.fsync(fh.fileno())
     target.unlink(missing_ok=True)  # a previous attempt's: ours (see plan_outputs)
     durable.move(tmp, target)  # streamed, never the whole PDF in memory
-
+    if base != original:
+        base.unlink()
+    return pdf_type

@@ -42,7 +42,8 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
     )
     with durable.locked(config.paths.names_lock):  # no other worker takes the same name meanwhile
         outputs = output.plan_outputs(task, task_dir, config.paths.outbox, doc.kind, config.pipeline.outputs)
-        final = output.write_outputs(outputs, task, task_dir, doc.kind, doc.texts, result)
+        final = output.write_outputs(outputs, task, task_dir, doc.kind, doc.texts, result,
+                                     config.pipeline.pdf_type)
     result = result.with_outputs(final.to_dict())
     complete_task(task, config, progress, result)
     return result

@@ -36,6 +36,11 @@ class OcrMode(enum.Enum):
     SKIP = "skip"  # never OCR; text layers only
 
 
+class PdfType(enum.Enum):
+    PDFA_2B = "pdfa-2b"  # PDF/A-2b where the original allows it without re-encoding
+    PDF = "pdf"  # the original with its text layer, nothing else added
+
+
 @dataclass(frozen=True, slots=True)
 class RedisSettings:
     url: str = ""  # empty: redis://127.0.0.1:6379/0, started by `docvault up` if silent
@@ -101,6 +106,7 @@ class PipelineSettings:
     max_megapixels: float = 100.0
     page_timeout_seconds: int = 300
     outputs: tuple[str, ...] = ("txt", "json", "pdf")
+    pdf_type: PdfType = PdfType.PDFA_2B
     tesseract_cmd: str = "tesseract"
     page_workers: int = 0  # pages of one document read at once; 0: the cores left idle
     # inbox folder ("high", "normal/german") -> languages ("deu", "eng+deu")
