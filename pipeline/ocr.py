@@ -16,7 +16,7 @@ import pytesseract
 
 from docvault.core.config import PipelineSettings
 from docvault.core.errors import ConfigError, OcrFailed
-from pipeline import blank, orient
+from pipeline import blank, mixed, orient
 from pipeline.pages import Page
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 class PageSource(enum.Enum):
     OCR = "ocr"
     TEXT_LAYER = "text-layer"
+    MIXED = "mixed"  # the text layer and OCR of the page's pictures of text (mixed.py)
     BLANK = "blank"  # found blank before OCR, not read
 
 
@@ -55,6 +56,8 @@ def read_page(page: Page, settings: PipelineSettings) -> PageText:
     if page.image is None:
         text = page.text_layer or ""
         return PageText(page.number, text, None, len(text.split()), PageSource.TEXT_LAYER)
+    if page.layer_words:  # the pictures of text of a page with a text layer
+        return _mixed(page, settings)
     if blank.is_blank(page.image, page.dpi):
         return PageText(page.number, "", None, 0, PageSource.BLANK, dpi=page.dpi)
     text, words = _tesseract(page.number, page.image, page.dpi, settings)
@@ -67,6 +70,18 @@ def read_page(page: Page, settings: PipelineSettings) -> PageText:
     log.debug("page %d (%s): turned %d degrees", page.number, page.image.name, rotation)
     upright, _ = _tesseract(page.number, orient.turn(page.image, rotation), page.dpi, settings)
     return replace(upright, rotation=rotation)
+
+
+def _mixed(page: Page, settings: PipelineSettings) -> PageText:
+    """The text layer and the OCR of the page's image with its text taken out, merged;
+    the page's pictures are read as they are placed (no turning)."""
+    assert page.image is not None
+    layer = page.text_layer or ""
+    if blank.is_blank(page.image, page.dpi):
+        return PageText(page.number, layer, None, len(layer.split()), PageSource.TEXT_LAYER)
+    read, words = _tesseract(page.number, page.image, page.dpi, settings)
+    text = mixed.merge(page.layer_words, words, page.dpi)
+    return replace(read, text=text, words=len(text.split()), source=PageSource.MIXED)
 
 
 def _tesseract(number: int, image: Path, dpi: int, settings: PipelineSettings) -> tuple[PageText, list[orient.Word]]:
@@ -114,9 +129,10 @@ def _words(tsv: str) -> list[orient.Word]:
             continue
         try:
             confidence = float(row["conf"])
-            width, height = int(row["width"]), int(row["height"])
+            left, top, width, height = (int(row[k]) for k in ("left", "top", "width", "height"))
+            block, line = int(row["block_num"]), int(row["par_num"]) * 1000 + int(row["line_num"])
         except (TypeError, ValueError, KeyError):
             continue
         if confidence >= 0:
-            words.append(orient.Word(width, height, text, confidence))
+            words.append(orient.Word(width, height, text, confidence, left, top, block, line))
     return words

@@ -31,6 +31,10 @@ class Word:
     height: int
     text: str
     confidence: float
+    left: int = 0  # pixels from the image's top left
+    top: int = 0
+    block: int = 0  # tesseract's block and line (paragraph * 1000 + line) numbers
+    line: int = 0
 
 
 def may_be_turned(words: list[Word]) -> bool:

@@ -113,7 +113,8 @@ def _searchable_pdf(target: Path, task: Task, task_dir: Path, kind: Kind, pages:
                 pdf_type = PdfType.PDF
             else:
                 pdfa.make_pdfa(pdf, dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
-        pdf.save(tmp)  # unencrypted: an archive must open without a password
+        # unencrypted: an archive must open without a password; the XMP as it is
+        pdf.save(tmp, fix_metadata_version=False)
     with open(tmp, "rb") as fh:  # on disk before it is moved into the outbox
         os.fsync(fh.fileno())
     target.unlink(missing_ok=True)  # a previous attempt's: ours (see plan_outputs)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -31,7 +31,7 @@ from PIL import Image, UnidentifiedImageError
 from docvault.core import frames, pdfinfo
 from docvault.core.config import OcrMode, PipelineSettings
 from docvault.core.errors import CorruptFile, LimitExceeded
-from pipeline import textlayer
+from pipeline import mixed, textlayer
 from pipeline.detect import Kind
 
 DEFAULT_DPI = 300
@@ -53,6 +53,9 @@ class Page:
     text_layer: str | None
     dpi: int
     dpi_assumed: bool = False
+    # A page with a text layer and pictures of text: the layer's words (image: the page
+    # with its text taken out, to OCR the pictures; see mixed.py)
+    layer_words: tuple[mixed.LayerWord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,16 @@ def _pdf_page(path: Path, page: pdfinfo.PdfPage, text: str | None, out_dir: Path
             text = textlayer.read(path, number, settings.page_timeout_seconds)
         enough = textlayer.MIN_TEXT_CHARS if page.image_pixels else 1
         if settings.ocr_mode is OcrMode.SKIP or textlayer.is_real_text(text, enough):
+            if settings.ocr_mode is OcrMode.AUTO and _may_hold_pictures(page):
+                words = mixed.layer_words(path, number, settings.page_timeout_seconds)
+                if mixed.unread_pictures(path, number, words):
+                    masked = mixed.without_text(path, number, out_dir / f"page-{number:04d}.masked.pdf")
+                    try:
+                        image = render(masked, replace(page, number=1), settings.dpi,
+                                       out_dir / f"page-{number:04d}", settings.page_timeout_seconds)
+                    finally:
+                        masked.unlink()
+                    return Page(number, image, text, settings.dpi, layer_words=words)
             return Page(number, None, text, settings.dpi)
     base = out_dir / f"page-{number:04d}"
     scan = whole_page_jpeg(page, settings.dpi)
@@ -124,22 +137,32 @@ def _pdf_page(path: Path, page: pdfinfo.PdfPage, text: str | None, out_dir: Path
         if image is not None:
             return Page(number, image, None, scan.x_ppi)
     dpi = _render_dpi(path, page, settings)
+    return Page(number, render(path, page, dpi, base, settings.page_timeout_seconds), None, dpi)
+
+
+def render(path: Path, page: pdfinfo.PdfPage, dpi: int, base: Path, timeout: int) -> Path:
+    """The page rendered at `dpi` as poppler displays it (/Rotate applied), at `base`.pgm."""
     try:
-        # -gray: PGM. poppler applies /Rotate, so the page comes out as it is displayed.
         subprocess.run(
-            ["pdftoppm", "-gray", "-r", str(dpi), "-f", str(number), "-l", str(number),
+            ["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page.number), "-l", str(page.number),
              "-singlefile", str(path), str(base)],
-            capture_output=True, timeout=settings.page_timeout_seconds, check=False,
+            capture_output=True, timeout=timeout, check=False,
         )
     except subprocess.TimeoutExpired:
         raise LimitExceeded(
-            f"page {number} of {path.name} took longer than "
-            f"{settings.page_timeout_seconds} s to render (pipeline.page_timeout_seconds)"
+            f"page {page.number} of {path.name} took longer than "
+            f"{timeout} s to render (pipeline.page_timeout_seconds)"
         ) from None
     image = base.with_suffix(".pgm")
     if not image.exists():
-        raise CorruptFile(f"page {number} of {path.name} could not be rendered; the PDF may be damaged")
-    return Page(number, image, None, dpi)
+        raise CorruptFile(f"page {page.number} of {path.name} could not be rendered; the PDF may be damaged")
+    return image
+
+
+def _may_hold_pictures(page: pdfinfo.PdfPage) -> bool:
+    """pdfimages' list says the page has an image that could hold a line of text."""
+    return any(i.kind == "image" and i.width >= mixed.MIN_PICTURE_PIXELS[0]
+               and i.height >= mixed.MIN_PICTURE_PIXELS[1] for i in page.images)
 
 
 def whole_page_jpeg(page: pdfinfo.PdfPage, max_dpi: int) -> pdfinfo.PdfImage | None:

@@ -47,7 +47,9 @@ def test_decompression_bomb_costs_no_memory() -> None:
     )
     out = subprocess.run([sys.executable, "-c", script, str(corpus("ocrmypdf/hugemono.pdf"))],
                          capture_output=True, text=True, check=True, cwd=REPO).stdout
-    assert 0 < int(out) < 32 * 1024  # KiB
+    # A forked child counts the parent's resident pages until it execs: Python with
+    # Pillow and pikepdf loaded is about 33 MB of it.
+    assert 0 < int(out) < 48 * 1024  # KiB
 
 
 def test_too_many_pages_fails_naming_the_limit(tmp_path: Path) -> None:
