@@ -113,8 +113,9 @@ def _searchable_pdf(target: Path, task: Task, task_dir: Path, kind: Kind, pages:
                 pdf_type = PdfType.PDF
             else:
                 pdfa.make_pdfa(pdf, dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
-        # unencrypted: an archive must open without a password; the XMP as it is
-        pdf.save(tmp, fix_metadata_version=False)
+        # unencrypted: an archive must open without a password; the XMP as it is; the
+        # dictionaries packed in object streams (a few KB less: tesseract's font, the ICC)
+        pdf.save(tmp, fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     with open(tmp, "rb") as fh:  # on disk before it is moved into the outbox
         os.fsync(fh.fileno())
     target.unlink(missing_ok=True)  # a previous attempt's: ours (see plan_outputs)

@@ -7,6 +7,7 @@ import html
 import io
 import re
 import statistics
+import sys
 import subprocess
 from pathlib import Path
 
@@ -180,3 +181,46 @@ def test_turned_image_is_embedded_upright_with_its_text_in_place(make_config: Co
     output = searchable(config, record)
     assert record["pages"][0]["rotation"] == 90
     assert_text_on_its_words(output, tmp_path)
+
+
+GRAFT_IN_A_FRESH_PROCESS = """
+import re, sys
+from pathlib import Path
+import pikepdf
+from pipeline import graft, pdfa
+from pipeline.ocr import PageSource, PageText
+import datetime as dt
+scan, text_pdf, target = (Path(a) for a in sys.argv[1:4])
+with pikepdf.open(scan) as pdf:
+    texts = [PageText(n, "", 90.0, 1, PageSource.OCR, text_pdf) for n in range(1, len(pdf.pages) + 1)]
+    graft.graft_pages(pdf, texts)
+    pdfa.make_pdfa(pdf, dt.datetime.now(dt.timezone.utc))
+    pdf.save(target)
+# VmHWM: this process's own peak (ru_maxrss would count the forking parent's pages)
+print(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
+"""
+
+
+def test_graft_memory_stays_flat_in_page_count(tmp_path: Path) -> None:
+    """Grafting 50 pages of a 300 dpi scan costs what grafting 5 does: pikepdf reads a
+    page's streams only while it writes them. Python stays far below 128 MB."""
+    page = Image.new("L", (2550, 3300), "white")
+    for n in range(40):
+        page.paste(0, (300, 300 + n * 70, 2200, 330 + n * 70))  # lines of "ink"
+    jpeg = io.BytesIO()
+    page.save(jpeg, "JPEG", quality=75, dpi=(300, 300))
+    page.crop((0, 0, 1275, 300)).save(tmp_path / "line.png", dpi=(300, 300))
+    subprocess.run(["tesseract", str(tmp_path / "line.png"), str(tmp_path / "line"), "-c", "textonly_pdf=1",
+                    "pdf"], check=True, capture_output=True)
+    peaks = {}
+    for pages in (5, 50):
+        scan = tmp_path / f"scan-{pages}.pdf"
+        scan.write_bytes(img2pdf.convert([jpeg.getvalue()] * pages))
+        out = subprocess.run([sys.executable, "-c", GRAFT_IN_A_FRESH_PROCESS, str(scan),
+                              str(tmp_path / "line.pdf"), str(tmp_path / f"out-{pages}.pdf")],
+                             capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]).stdout
+        peaks[pages] = int(out) / 1024  # MB
+        with pikepdf.open(tmp_path / f"out-{pages}.pdf") as doc:
+            assert len(doc.pages) == pages
+    assert peaks[50] < 128, peaks
+    assert peaks[50] - peaks[5] < 10, peaks  # flat: not a page's image more per page
