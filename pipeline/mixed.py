@@ -106,11 +106,13 @@ def unread_pictures(path: Path, number: int, words: tuple[LayerWord, ...]) -> bo
 
 
 def without_text(path: Path, number: int, target: Path) -> Path:
-    """Page `number` alone, its text taken out (text objects of the page and of the forms
-    it draws): what is left is what OCR should read."""
+    """Page `number` alone, its text and annotations taken out (text objects of the page
+    and of the forms it draws): what is left is what OCR should read."""
     with pikepdf.open(path) as pdf:
         page = pdf.pages[number - 1]
         _strip_text(pdf, page.obj, 0)
+        if "/Annots" in page.obj:  # form fields and notes are not pictures (and their
+            del page.obj.Annots  # widgets would need the AcroForm copied along)
         out = pikepdf.new()
         out.pages.append(page)
         out.save(target)

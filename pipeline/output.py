@@ -78,7 +78,12 @@ def write_outputs(
     pdf = outputs.pdf
     written_type = None
     if pdf and any(p.pdf is not None for p in pages):
-        written_type = _searchable_pdf(pdf, task, task_dir, kind, pages, pdf_type)
+        try:
+            written_type = _searchable_pdf(pdf, task, task_dir, kind, pages, pdf_type)
+        except pikepdf.PdfError as exc:  # poppler read it, qpdf cannot write it back
+            log.warning("%s %s: no searchable PDF, the file is too damaged to add text to (%s); "
+                        "its text is in the txt and JSON", task.id, task.name, exc)
+            pdf = None
     else:
         pdf = None  # already searchable (or not wanted): the original serves
     source = task_dir / task.file_name

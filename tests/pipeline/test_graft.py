@@ -17,6 +17,7 @@ import pytest
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
 from docvault.core.config import Config
+from pipeline import output
 from tests.conftest import Configure, corpus
 from tests.pipeline.test_output import process
 
@@ -224,3 +225,18 @@ def test_graft_memory_stays_flat_in_page_count(tmp_path: Path) -> None:
             assert len(doc.pages) == pages
     assert peaks[50] < 128, peaks
     assert peaks[50] - peaks[5] < 10, peaks  # flat: not a page's image more per page
+
+
+def test_file_qpdf_cannot_rewrite_still_gets_its_text(make_config: Configure, monkeypatch: pytest.MonkeyPatch,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """An error path (so qpdf's refusal is simulated): a PDF poppler reads and qpdf will
+    not write back gets its txt and JSON, no searchable PDF, and a warning that says why."""
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise pikepdf.PdfError("xref table damaged")
+
+    monkeypatch.setattr(output.pikepdf, "open", refuse)
+    config = make_config(pipeline={"dpi": 150})
+    record = process(config, "paperless-ngx/tagged-but-no-text.pdf")
+    assert record["outputs"]["pdf"] is None and record["outputs"]["pdf_type"] is None
+    assert (config.paths.outbox / record["outputs"]["txt"]).read_text() == "This is a test."
+    assert "too damaged to add text to (xref table damaged)" in caplog.text
