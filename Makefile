@@ -11,6 +11,7 @@ run: setup
 	$(VENV)/bin/docvault up
 
 test: setup
+	@sh docker/install-system-packages.sh --test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

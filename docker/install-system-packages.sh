@@ -7,6 +7,8 @@
 #                    PyYAML, regex or pikepdf, and building them there needs a compiler
 #                    and headers)
 #   --image          also what only the Docker image needs
+#   --test           also what only the tests need (chromium: the dashboard is tested in
+#                    a real headless browser)
 #   --print          print the package list, one a line, and install nothing
 set -eu
 
@@ -20,14 +22,16 @@ python3-img2pdf"
 # orphans; tzdata: log times in the NAS's TZ. Dropping to PUID/PGID uses setpriv
 # (util-linux) and usermod (passwd), which every Debian image has.
 IMAGE="tini tzdata"
+TEST="chromium"
 
 print=""
 for arg in "$@"; do
     case "$arg" in
         --debian-python) PACKAGES="$PACKAGES $DEBIAN_PYTHON" ;;
         --image) PACKAGES="$PACKAGES $IMAGE" ;;
+        --test) PACKAGES="$PACKAGES $TEST" ;;
         --print) print=yes ;;
-        *) echo "usage: $0 [--debian-python] [--image] [--print]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--debian-python] [--image] [--test] [--print]" >&2; exit 2 ;;
     esac
 done
 if [ -n "$print" ]; then

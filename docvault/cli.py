@@ -19,7 +19,7 @@ from pathlib import Path
 from redis import Redis
 
 from docvault import up
-from docvault.core import sidecars, status
+from docvault.core import outbox, sidecars, status
 from docvault.core.config import Config, load_config
 from docvault.core.errors import DocVaultError
 from docvault.core.status import TaskState
@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     cmd = sub.add_parser("worker", help="run one OCR worker (queues high, normal, low in that order)")
     cmd.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     cmd.set_defaults(func=cmd_worker)
+
+    cmd = sub.add_parser("notifier", help="run the webhook sender (notify.webhook_url)",
+                         description="POST each finished task to notify.webhook_url, retrying "
+                         "as notify.retry_delays says. Its own process, so an OCR worker never "
+                         "waits for a slow or silent receiver; `docvault up` starts it.")
+    cmd.add_argument("--burst", action="store_true", help="exit when the notify queue is empty")
+    cmd.set_defaults(func=cmd_notifier)
 
     cmd = sub.add_parser("process", help="OCR one file now, without Redis, and print its JSON",
                          description="Run the pipeline on FILE and print the result JSON. The "
@@ -177,6 +184,15 @@ def cmd_worker(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_notifier(args: argparse.Namespace, config: Config) -> int:
+    from pipeline import worker
+
+    if config.source is not None:  # the job loads the config again: the same file
+        os.environ["DOCVAULT_CONFIG"] = str(config.source.resolve())
+    worker.run_notifier(connect(config), burst=args.burst)
+    return 0
+
+
 def cmd_process(args: argparse.Namespace, config: Config) -> int:
     from pipeline.process import describe
     from pipeline.progress import Progress
@@ -217,7 +233,7 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
         print(f"batch {record.batch_id}  {record.name}  ({record.priority})\n{record.total} file(s): {states}")
     elif not following:
         name = record.fields.get("name", "")
-        print(f"{record.task_id}  {name}\n{record.state.value}  {record.progress:3d} %  {record.message}")
+        print(f"{record.task_id}  {name}\n{record.state.value}  {_progress(record)}  {record.message}")
     if following:
         return 0 if record.state is TaskState.COMPLETED else 1
     return 0
@@ -241,13 +257,33 @@ def _follow(conn: Redis, record: status.TaskStatus, show: bool) -> status.TaskSt
 
 
 def cmd_result(args: argparse.Namespace, config: Config) -> int:
-    result = status.get_result(connect(config), args.task_id)
-    if result is None:
-        print(f"docvault: no result for {args.task_id} (not finished, unknown, or expired "
-              "after results.ttl_hours; the JSON sidecar in the outbox stays)", file=sys.stderr)
+    conn = connect(config)
+    record = status.get_status(conn, args.task_id)
+    if record is not None and record.state is TaskState.FAILED:
+        error = outbox.relative_outputs(record.outputs, config.paths.outbox).get("error")
+        print(f"docvault: task {args.task_id} ({record.fields.get('name', '')}) failed: {record.message}"
+              + (f"\nthe error file is {error} in the outbox ({config.paths.outbox})" if error else ""),
+              file=sys.stderr)
         return 1
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    if record is not None and not record.state.is_final:
+        print(f"docvault: task {args.task_id} is not finished: {record.state.value}, {_progress(record)}, "
+              f"{record.message}", file=sys.stderr)
+        return 1
+    result = status.get_result(conn, args.task_id)
+    if result is None:
+        print(f"docvault: no result for {args.task_id} (unknown, or expired after results.ttl_hours; "
+              "the JSON sidecar in the outbox stays)", file=sys.stderr)
+        return 1
+    outputs = outbox.relative_outputs(result.get("outputs") or {}, config.paths.outbox)
+    print(json.dumps({**result, "outputs": outputs}, ensure_ascii=False, indent=2))
     return 0
+
+
+def _progress(record: status.TaskStatus) -> str:
+    """Progress in words: a percentage while it runs; a failed task is not "100 %"."""
+    if record.state is TaskState.COMPLETED:
+        return "100 %"
+    return "-" if record.state.is_final else f"{record.progress} %"
 
 
 def cmd_list(args: argparse.Namespace, config: Config) -> int:
@@ -256,8 +292,14 @@ def cmd_list(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         print(json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2))
         return 0
+    row = "{:<24}  {:<10}  {:>8}  {:<8}  {:<16}  {}"
+    print(row.format("TASK", "STATE", "PROGRESS", "PRIORITY", "RECEIVED (UTC)", "NAME"))
     for r in records:
-        print(f"{r.task_id}  {r.state.value:<10} {r.progress:3d} %  {r.fields.get('name', '')}")
+        received = r.fields.get("created_at", "")[:16].replace("T", " ")
+        print(row.format(r.task_id, r.state.value, _progress(r), r.fields.get("priority", ""), received,
+                         r.fields.get("name", "")))
+    if not records:
+        print("(no tasks)")
     return 0
 
 

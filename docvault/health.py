@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Worker
 
-from docvault.core import status
+from docvault.core import jobs, status
 
 PARTS = ("redis", "watcher", "worker")
 
@@ -25,7 +24,7 @@ def check(conn: Redis, only: str | None = None) -> dict[str, tuple[bool, str]]:
         found["watcher"] = (alive, "heartbeat fresh" if alive else
                             f"no heartbeat for {status.DAEMON_TTL} s: is `docvault watch` running?")
     if "worker" in wanted:
-        alive = [w.name for w in Worker.all(connection=conn) if status.is_worker_alive(conn, w.name)]
+        alive = [w.name for w in jobs.ocr_workers(conn) if status.is_worker_alive(conn, w.name)]
         found["worker"] = (bool(alive), f"{len(alive)} worker(s) alive" if alive else
                            "no worker alive: is `docvault worker` running?")
     return {part: found[part] for part in wanted}

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from redis import Redis
 from redis.exceptions import RedisError
 
+from docvault.core.config import RedisSettings
 from docvault.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def answers(url: str) -> bool:
 def start_local(url: str, data_dir: Path, timeout: float = 15.0) -> subprocess.Popen:
     parsed = urlparse(url)
     if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise ConfigError(f"redis.url {url} does not answer, and DocVault starts its own Redis only on this machine")
+        raise ConfigError(f"redis.url {RedisSettings(url).shown_url} does not answer, and DocVault starts its own Redis only on this machine")
     binary = shutil.which("redis-server")
     if binary is None:
         raise ConfigError("no Redis answers and redis-server is not installed; run `make run` to install it")

@@ -11,10 +11,9 @@ import time
 from dataclasses import asdict, dataclass
 
 from redis import Redis
-from rq import Worker
 
 from docvault.core import status
-from docvault.core.jobs import all_queues
+from docvault.core.jobs import all_queues, ocr_workers
 from docvault.core.status import TaskState
 
 HOUR, DAY = 3600, 86400
@@ -61,7 +60,7 @@ def collect(conn: Redis, now: float | None = None) -> Stats:
     queues = all_queues(conn)
     workers = [
         WorkerInfo(w.name, str(w.get_state()), w.get_current_job_id(), status.is_worker_alive(conn, w.name))
-        for w in Worker.all(connection=conn)
+        for w in ocr_workers(conn)
     ]
     day = status.finished_since(conn, now - DAY)
     hour = [f for f in day if f.at >= now - HOUR]

@@ -16,8 +16,8 @@ log = logging.getLogger("docvault")
 
 
 def run(config: Config) -> int:
-    """Redis (when none answers and none is configured), the watcher, one worker per core;
-    until Ctrl-C or SIGTERM, which each worker answers by finishing its document first."""
+    """Redis (when none answers and none is configured), the watcher, one worker per core,
+    the webhook notifier (when notify.webhook_url is set); until Ctrl-C or SIGTERM, which each worker answers by finishing its document first."""
     url = config.redis.effective_url
     env = dict(os.environ, OMP_THREAD_LIMIT=os.environ.get("OMP_THREAD_LIMIT", "1"))
     if config.source is not None:
@@ -25,7 +25,7 @@ def run(config: Config) -> int:
     redis_proc = None
     if not redis_server.answers(url):
         if config.redis.url or not config.redis.start_local:
-            log.warning("Redis at %s does not answer yet; the parts will wait for it", url)
+            log.warning("Redis at %s does not answer yet; the parts will wait for it", config.redis.shown_url)
         else:
             redis_proc = redis_server.start_local(url, config.paths.work / "redis")
     env["REDIS_URL"] = url
@@ -35,6 +35,8 @@ def run(config: Config) -> int:
     # worker finish its current task (a second signal would make RQ abandon it).
     children = [subprocess.Popen([*me, "watch"], env=env, start_new_session=True)]
     children += [subprocess.Popen([*me, "worker"], env=env, start_new_session=True) for _ in range(count)]
+    if config.notify.webhook_url:
+        children.append(subprocess.Popen([*me, "notifier"], env=env, start_new_session=True))
     log.info("DocVault is running: drop files into %s/{high,normal,low}; results appear in %s "
              "(%d worker(s)). Ctrl-C stops.", config.paths.inbox, config.paths.outbox, count)
     stopping = threading.Event()

@@ -1,7 +1,8 @@
 """Putting a task on the RQ queue of its priority.
 
 The job carries the task id and nothing else (JSON serializer, no pickle); its
-description names the task id only, so nothing from a file name reaches rq-dashboard.
+description is the file's name reduced to a safe set of characters (`jobs.describe`),
+so an operator recognises the job in rq-dashboard and no markup reaches it.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def enqueue_task(conn: Redis, task: Task, config: Config) -> None:
         jobs.OCR_FUNCTION,
         task.id,
         job_id=task.id,
-        description=f"OCR task {task.id}",
+        description=jobs.describe(task.name, task.priority),
         job_timeout=job_timeout(pages, config),
         result_ttl=config.results.result_ttl,
         failure_ttl=config.results.status_ttl,

@@ -50,6 +50,13 @@ class RedisSettings:
     def effective_url(self) -> str:
         return self.url or "redis://127.0.0.1:6379/0"
 
+    @property
+    def shown_url(self) -> str:
+        """The URL for logs and messages: its password (and user) replaced by ***."""
+        scheme, sep, rest = self.effective_url.partition("://")
+        credentials, at, host = rest.rpartition("@")
+        return f"{scheme}{sep}***@{host}" if at and credentials else self.effective_url
+
 
 @dataclass(frozen=True, slots=True)
 class Paths:
@@ -148,9 +155,9 @@ class ResultSettings:
 @dataclass(frozen=True, slots=True)
 class NotifySettings:
     webhook_url: str = ""  # empty: no webhooks
-    webhook_secret: str = ""  # HMAC-SHA256 key for the X-DocVault-Signature header
+    webhook_secret: str = ""  # HMAC-SHA256 key for the X-DocVault-Signature header; required
     retry_delays: tuple[int, ...] = (10, 60, 300, 900, 3600)  # one retry per delay
-    timeout_seconds: float = 10.0
+    timeout_seconds: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +244,10 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     categories = parse_categories(raw.pop("categories", None))
     config = _build(Config, raw, "")
     paths = Paths(*(p if p.is_absolute() else base / p for p in dataclasses.astuple(config.paths)))
+    if config.notify.webhook_url and not config.notify.webhook_secret:
+        raise ConfigError("notify.webhook_url is set but notify.webhook_secret (env "
+                          "NOTIFY_WEBHOOK_SECRET) is empty: a receiver could not tell our POSTs "
+                          "from anyone's; set a long random secret, e.g. `openssl rand -hex 32`")
     return dataclasses.replace(config, paths=paths, categories=categories,
                                source=path if path.exists() else None)
 

@@ -76,10 +76,14 @@ class TaskFailed(DocVaultError):
 
 
 def message_for(exc: BaseException) -> str:
-    """What to tell the owner about `exc`: our message, or a plain note for the unexpected."""
+    """What to tell the owner about `exc`: our message, or a plain note for the unexpected.
+
+    The note names the exception's type only: its text (server paths, a library's words)
+    goes to the error file's traceback, never to the status that API clients, webhooks
+    and rq-dashboard show."""
     if isinstance(exc, DocVaultError):
         return exc.message
-    return f"unexpected error ({type(exc).__name__}: {exc}); the developers' details are in the error file"
+    return f"unexpected error ({type(exc).__name__}); the developers' details are in the error file"
 
 
 # A file that failed for one of these fails again as long as it is not changed: a retry of

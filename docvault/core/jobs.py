@@ -7,11 +7,12 @@ function by import path; paths that moved keep working for one release through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from redis import Redis
-from rq import Queue
+from rq import Queue, Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.utils import import_attribute
@@ -40,6 +41,21 @@ class DocVaultJob(Job):
         return super().func
 
 
+UNSAFE = re.compile(r"[^\w .,()+-]")  # \w: letters and digits of any script, and _
+DESCRIPTION_LENGTH = 100
+
+
+def safe_text(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
+    """`text` reduced to letters, digits, spaces and . , ( ) + - _ for what RQ keeps and
+    rq-dashboard shows unescaped (job descriptions): no markup, no quotes, no <, & or =."""
+    return " ".join(UNSAFE.sub(" ", text).split())[:limit]
+
+
+def describe(name: str, priority: str) -> str:
+    """The job's description, by which an operator recognises it: `Invoice 2024-03.pdf (normal)`."""
+    return f"{safe_text(name) or 'document'} ({priority})"
+
+
 def get_queue(conn: Redis, name: str) -> Queue:
     return Queue(name, connection=conn, serializer=JSONSerializer, job_class=DocVaultJob)
 
@@ -51,6 +67,11 @@ def all_queues(conn: Redis) -> list[Queue]:
 
 def notify_queue(conn: Redis) -> Queue:
     return get_queue(conn, NOTIFY_QUEUE)
+
+
+def ocr_workers(conn: Redis) -> list[Worker]:
+    """RQ's workers that read documents (not the notifier, which only posts webhooks)."""
+    return [w for w in Worker.all(connection=conn) if set(w.queue_names()) & set(PRIORITIES)]
 
 
 def busy_elsewhere(conn: Redis) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from docvault.core import durable, ownfiles
@@ -55,3 +56,13 @@ def written_record(task: Task, task_dir: Path, outbox: Path) -> dict[str, Any] |
     if not isinstance(outputs, dict) or not all(v is None or is_file_name(v) for v in outputs.values()):
         return None
     return {**record, "outputs": {k: v and str(folder / v) for k, v in outputs.items()}}
+
+
+def relative_outputs(outputs: Mapping[str, str | None], outbox: Path) -> dict[str, str | None]:
+    """Where a task's files went, as paths inside the outbox (`failed/scan.pdf`): what
+    clients are shown, never the server's own folders. A path outside it: its name."""
+    def inside(value: str) -> str:
+        path = Path(value)
+        return str(path.relative_to(outbox)) if path.is_relative_to(outbox) else path.name
+
+    return {kind: value and inside(value) for kind, value in outputs.items()}

@@ -13,7 +13,8 @@ import hmac
 import logging
 import os
 import re
-import tempfile
+import secrets
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -24,14 +25,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 
 from docvault import stats
-from docvault.core import status
+from docvault.core import outbox, status
 from docvault.core.config import PRIORITIES, Config
 from docvault.core.errors import ConfigError
 from docvault.core.filetype import HEAD_BYTES, sniff
 from docvault.core.status import TaskState
 from docvault.core.task import LANGUAGE, Task, is_batch_id, is_task_id, new_task_id
 from docvault.web.openapi import SPEC
-from docvault.web.serving import is_loopback
+from docvault.web.serving import is_loopback, weak_secret
 from docvault.web.serving import serve as serve_app
 from ingest import batch, spool
 from ingest.intake import Intake
@@ -39,6 +40,7 @@ from ingest.intake import Intake
 log = logging.getLogger(__name__)
 
 UPLOADS = "uploads"  # below the work folder, so claiming an upload is a rename
+UPLOAD_PREFIX = ".upload-"
 
 
 class ApiError(Exception):
@@ -48,13 +50,14 @@ class ApiError(Exception):
 
 
 class _UploadRequest(Request):
-    """Streams file parts straight into work/uploads/ instead of memory or /tmp."""
+    """Streams file parts straight into work/uploads/ instead of memory or /tmp, created
+    as any file of the appliance (the process's umask, UMASK in the container)."""
 
     def _get_file_stream(self, total_content_length, content_type, filename=None,
                          content_length=None) -> IO[bytes]:
         folder = Path(g.uploads_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        stream = tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", delete=False)
+        stream = open(folder / f"{UPLOAD_PREFIX}{secrets.token_hex(8)}", "x+b")  # noqa: SIM115 - Flask closes it
         g.upload_files.append(stream.name)
         return stream
 
@@ -77,10 +80,8 @@ def create_app(config: Config, conn: Redis) -> Flask:
     def _authenticate() -> None:
         g.uploads_dir = str(config.paths.work / UPLOADS)
         g.upload_files = []
-        if key and request.path != "/healthz":
-            given = request.headers.get("X-API-Key", "").encode()
-            if not hmac.compare_digest(given, key):
-                raise ApiError(401, "unauthorized", "a valid X-API-Key header is required")
+        if request.path != "/healthz" and not key_matches(request.headers.get("X-API-Key", ""), key):
+            raise ApiError(401, "unauthorized", "a valid X-API-Key header is required")
 
     @app.teardown_request
     def _drop_unclaimed_uploads(_exc: BaseException | None) -> None:
@@ -95,10 +96,14 @@ def create_app(config: Config, conn: Redis) -> Flask:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = re.sub(r"[^a-z]+", "_", (exc.name or "error").lower()).strip("_")
-        messages = {
-            413: f"the upload is larger than the limit of {config.api.max_upload_mb:g} MiB (api.max_upload_mb)",
-        }
-        return jsonify(error=code, message=messages.get(exc.code or 0, exc.description)), exc.code
+        message = exc.description
+        if exc.code == 413:
+            size = request.content_length
+            message = (f"the upload is larger than the limit of {config.api.max_upload_mb:g} MiB "
+                       "(api.max_upload_mb)" if size is None or size > config.api.max_upload_bytes else
+                       f"the upload has more than {request.max_form_parts} parts (files and fields); "
+                       "send fewer files at once")
+        return jsonify(error=code, message=message), exc.code
 
     @app.errorhandler(RedisError)
     def _redis_down(exc: RedisError):
@@ -157,17 +162,18 @@ def create_app(config: Config, conn: Redis) -> Flask:
     @app.get("/api/v1/ocr/result/<task_id>")
     def result(task_id: str):
         record = _status(conn, task_id)
+        outputs = outbox.relative_outputs(record.outputs, config.paths.outbox)
         if record.state is TaskState.FAILED:
             raise ApiError(422, "task_failed", record.message, status=record.state.value,
-                           error_file=Path(record.outputs.get("error", "")).name or None)
+                           error_file=outputs.get("error"))
         if record.state is not TaskState.COMPLETED:
             raise ApiError(409, "not_finished", f"the task is {record.state.value} ({record.progress} %)",
                            status=record.state.value, progress=record.progress)
         found = status.get_result(conn, task_id)
         if found is None:
             raise ApiError(410, "expired", "the result has expired from the cache; the JSON "
-                           "sidecar stays in the outbox", outbox_json=record.outputs.get("json"))
-        return jsonify(found)
+                           "sidecar stays in the outbox", outbox_json=outputs.get("json"))
+        return jsonify({**found, "outputs": outbox.relative_outputs(found.get("outputs") or {}, config.paths.outbox)})
 
     @app.get("/api/v1/worker/stats")
     def worker_stats():
@@ -214,10 +220,47 @@ def _status(conn: Redis, task_id: str) -> status.TaskStatus:
     return record
 
 
+def key_matches(given: str, key: bytes) -> bool:
+    """No key is configured, or `given` is it. Header values arrive as latin-1 text of
+    their bytes: the bytes are compared (compare_digest refuses non-ASCII text)."""
+    return not key or hmac.compare_digest(given.encode("latin-1", "replace"), key)
+
+
+def refuses_body(config: Config) -> Callable[[Mapping[str, str]], bool]:
+    """Which requests' bodies are refused on their headers alone, before a byte of the
+    body is read: no valid key, or more bytes than api.max_upload_mb. The app then
+    answers them (401, 413) without the body."""
+    key = config.api.key.encode()
+
+    def refuse(headers: Mapping[str, str]) -> bool:
+        length = headers.get("CONTENT_LENGTH", "0")
+        return not key_matches(headers.get("X_API_KEY", ""), key) or (
+            length.isdigit() and int(length) > config.api.max_upload_bytes)
+
+    return refuse
+
+
+def drop_stale_uploads(work: Path) -> int:
+    """Uploads cut off by a crash or a stop are never claimed: remove them at start."""
+    stale = list((work / UPLOADS).glob(f"{UPLOAD_PREFIX}*"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 def serve(config: Config, conn: Redis, host: str, port: int) -> None:
-    if not is_loopback(host) and not config.api.key:
-        raise ConfigError(f"the API listens beyond this machine ({host}) only with an API key: set "
-                          "api.key (env API_KEY), or listen on 127.0.0.1")
+    if not is_loopback(host):
+        if not config.api.key:
+            raise ConfigError(f"the API listens beyond this machine ({host}) only with an API key: set "
+                              "api.key (env API_KEY), or listen on 127.0.0.1")
+        weak = weak_secret(config.api.key)
+        if weak:
+            raise ConfigError(f"the API listens beyond this machine ({host}) only with a real API key: "
+                              f"api.key (env API_KEY) {weak}; use e.g. `openssl rand -hex 32`")
+    dropped = drop_stale_uploads(config.paths.work)
+    if dropped:
+        log.info("removed %d partial upload(s) left by an earlier run", dropped)
     log.info("API on http://%s:%d/api/v1 (%s)", host, port,
              "X-API-Key required" if config.api.key else "no API key: loopback only")
-    serve_app(create_app(config, conn), host, port, ident="docvault-api")
+    serve_app(create_app(config, conn), host, port, ident="docvault-api",
+              max_body=config.api.max_upload_bytes, refuse=refuses_body(config))

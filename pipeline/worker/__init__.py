@@ -1,4 +1,5 @@
-"""The OCR worker: RQ's Worker, plus a DocVault sign of life and crash recovery.
+"""The OCR worker: RQ's Worker, plus a DocVault sign of life and crash recovery; and the
+notifier, which alone posts the webhooks, so that no OCR worker ever waits for a receiver.
 
 Each RQ heartbeat also refreshes `docvault:worker:<name>` (three heartbeats long), which
 `docvault health`, `docvault stats` and the recovery of abandoned tasks rely on: RQ's own
@@ -20,7 +21,7 @@ from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
@@ -52,12 +53,6 @@ class PerJobLinesToDebug(logging.Filter):
             return True
         record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
         return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
-
-
-def worker_queues(conn: Redis) -> list[Queue]:
-    """Webhooks first (quick, and nobody should wait for them behind a backlog), then
-    high, normal, low."""
-    return [jobs.notify_queue(conn), *jobs.all_queues(conn)]
 
 
 class DocVaultWorker(Worker):
@@ -127,6 +122,14 @@ class DocVaultWorker(Worker):
 
 def run(config: Config, conn: Redis, burst: bool) -> None:
     logging.getLogger("rq.worker").addFilter(PerJobLinesToDebug())
-    worker = DocVaultWorker(worker_queues(conn), config, connection=conn)
+    worker = DocVaultWorker(jobs.all_queues(conn), config, connection=conn)  # webhooks: the notifier's
     # As verbose as the command line asked (`docvault -v worker`: DEBUG).
     worker.work(burst=burst, with_scheduler=True, logging_level=logging.getLogger().getEffectiveLevel())
+
+
+def run_notifier(conn: Redis, burst: bool) -> None:
+    """The webhook POSTs, one after another in this process (no fork per POST: each is a
+    few kilobytes and seconds at most); its scheduler queues the retries when due."""
+    notifier = SimpleWorker([jobs.notify_queue(conn)], connection=conn, serializer=JSONSerializer,
+                            job_class=jobs.DocVaultJob)
+    notifier.work(burst=burst, with_scheduler=True, logging_level=logging.getLogger().getEffectiveLevel())

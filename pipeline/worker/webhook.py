@@ -1,8 +1,12 @@
 """Webhooks: a signed POST to notify.webhook_url when a task completes or fails.
 
-The POST is its own RQ job on the `notify` queue, so a slow or dead receiver never holds
-up or fails the OCR task; RQ retries it with the configured pauses. The body is signed
-with HMAC-SHA256 of the shared secret, so the receiver can tell it came from here.
+The POST is its own RQ job on the `notify` queue, which only `docvault notifier` serves:
+an OCR worker never waits for a receiver, however slow or silent; RQ retries the POST
+with the configured pauses. The body is signed like Stripe's webhooks:
+`X-DocVault-Signature: t=<Unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, so a
+receiver can tell it came from here and refuse a replay of an old one (`verify`).
+Nothing the receiver says (its reason phrase, its body) reaches the job's result or
+error, which rq-dashboard shows unescaped: only its status code does.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import hashlib
 import hmac
 import json
 import logging
+import time
+import urllib.error
 import urllib.request
 
 from redis import Redis
@@ -19,10 +25,17 @@ from rq import Retry, get_current_job
 
 from docvault.core import jobs, status
 from docvault.core.config import Config, NotifySettings, load_config
+from docvault.core.errors import DocVaultError
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-DocVault-Signature"
+REPLAY_TOLERANCE = 300  # seconds: how old a signed POST `verify` accepts by default
+
+
+class WebhookFailed(DocVaultError):
+    reason = "webhook"
+    transient = True
 
 
 def schedule(conn: Redis, config: Config, task_id: str) -> None:
@@ -36,7 +49,7 @@ def schedule(conn: Redis, config: Config, task_id: str) -> None:
             jobs.NOTIFY_FUNCTION,
             task_id,
             description=f"webhook for task {task_id}",
-            job_timeout=int(settings.timeout_seconds) + 30,
+            job_timeout=int(settings.timeout_seconds) * 2 + 10,
             result_ttl=config.results.result_ttl,
             failure_ttl=config.results.status_ttl,
             retry=Retry(max=retries, interval=list(settings.retry_delays)) if retries else None,
@@ -45,8 +58,25 @@ def schedule(conn: Redis, config: Config, task_id: str) -> None:
         log.warning("%s: webhook not queued (Redis: %s)", task_id, exc)
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def verify(secret: str, header: str, body: bytes, now: float | None = None,
+           tolerance: float = REPLAY_TOLERANCE) -> bool:
+    """What a receiver checks: the signature is ours, over this body, and not older than
+    `tolerance` seconds (a replayed POST is refused)."""
+    parts = dict(item.partition("=")[::2] for item in header.split(","))
+    try:
+        timestamp = int(parts.get("t", ""))
+    except ValueError:
+        return False
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > tolerance:
+        return False
+    expected = sign(secret, body, timestamp).partition(",v1=")[2]
+    return hmac.compare_digest(expected.encode(), parts.get("v1", "").encode())
 
 
 def summary(conn: Redis, task_id: str) -> dict[str, object]:
@@ -57,17 +87,29 @@ def summary(conn: Redis, task_id: str) -> dict[str, object]:
 
 
 def post(settings: NotifySettings, body: dict[str, object]) -> int:
-    """One POST; raises (so RQ retries) on no answer or an answer other than 2xx."""
+    """One POST; raises WebhookFailed (so RQ retries) on no answer or one other than 2xx.
+    Its message is ours alone: the receiver's words never reach RQ's records."""
     data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
     request = urllib.request.Request(
         settings.webhook_url,
         data=data,
         method="POST",
         headers={"Content-Type": "application/json", "User-Agent": "DocVault-Ingest",
-                 SIGNATURE_HEADER: sign(settings.webhook_secret, data)},
+                 SIGNATURE_HEADER: sign(settings.webhook_secret, data, int(time.time()))},
     )
-    with urllib.request.urlopen(request, timeout=settings.timeout_seconds) as response:
-        return response.status
+    try:
+        with urllib.request.urlopen(request, timeout=settings.timeout_seconds) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        code = int(exc.code)
+        exc.close()
+        raise WebhookFailed(f"the webhook receiver answered HTTP {code}") from None
+    except (OSError, ValueError) as exc:  # silent, refused, unreachable; urllib wraps them
+        cause = getattr(exc, "reason", exc)
+        if isinstance(cause, TimeoutError):
+            raise WebhookFailed(f"the webhook receiver did not answer within "
+                                f"{settings.timeout_seconds:g} s (notify.timeout_seconds)") from None
+        raise WebhookFailed(f"the webhook receiver could not be reached ({type(cause).__name__})") from None
 
 
 def deliver(task_id: str) -> int:
@@ -75,6 +117,10 @@ def deliver(task_id: str) -> int:
     config = load_config()
     job = get_current_job()
     assert job is not None, "pipeline.worker.webhook.deliver is meant to be called by an RQ worker"
-    code = post(config.notify, summary(job.connection, task_id))
+    try:
+        code = post(config.notify, summary(job.connection, task_id))
+    except WebhookFailed as exc:
+        log.warning("%s: webhook not delivered: %s", task_id, exc.message)
+        raise
     log.info("%s: webhook delivered (HTTP %d)", task_id, code)
     return code
