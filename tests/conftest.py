@@ -145,6 +145,12 @@ def run_worker() -> Callable[[], subprocess.CompletedProcess]:
 
 
 @pytest.fixture
+def run_notifier() -> Callable[[], subprocess.CompletedProcess]:
+    """A real `docvault notifier --burst` process: posts the queued webhooks, then exits."""
+    return lambda: docvault("notifier", "--burst", timeout=120)
+
+
+@pytest.fixture
 def watcher(make_config: Configure, conn: Redis) -> Iterator[Callable[..., Config]]:
     """Start the real ingest daemon (watchdog observer) in a thread for this test."""
     from ingest.watcher import Watcher

@@ -75,16 +75,17 @@ class _Hook(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_every_key_a_run_writes_expires(watcher, conn: Redis, run_worker):
+def test_every_key_a_run_writes_expires(watcher, conn: Redis, run_worker, run_notifier):
     server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        config = watcher(notify={"webhook_url": f"http://127.0.0.1:{server.server_port}/"})
+        config = watcher(notify={"webhook_url": f"http://127.0.0.1:{server.server_port}/",
+                                 "webhook_secret": "a-test-secret-of-some-length"})
         (config.paths.inbox / "normal" / "good.png").write_bytes(corpus("paperless-ngx/simple.png").read_bytes())
         (config.paths.inbox / "normal" / "bad.pdf").write_bytes(corpus("ocrmypdf/invalid.pdf").read_bytes())
         wait_for(lambda: len(status.list_tasks(conn)) == 2, what="both files to be queued")
         run_worker()
-        run_worker()  # the webhook jobs queued by the first
+        run_notifier()  # the webhook jobs the worker queued
     finally:
         server.shutdown()
 

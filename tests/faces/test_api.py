@@ -3,7 +3,10 @@ processes, responses checked against the served OpenAPI document."""
 
 from __future__ import annotations
 
+import http.client
 import os
+import socket
+import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -46,12 +49,16 @@ class Api:
 def api(make_config, monkeypatch) -> Iterator[Callable[..., Api]]:
     procs: list[subprocess.Popen] = []
 
-    def start(key: str = KEY, **sections: dict) -> Api:
+    def start(key: str = KEY, umask: int = 0o022, before: Callable[..., None] | None = None,
+              **sections: dict) -> Api:
         config = make_config(**sections)
+        if before is not None:
+            before(config)
         port = _free_port()
         env = dict(os.environ, API_KEY=key)
         proc = subprocess.Popen([sys.executable, "-m", "docvault.cli", "api", "--port", str(port)],
-                                cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+                                cwd=REPO, env=env, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: os.umask(umask))
         procs.append(proc)
         base = f"http://127.0.0.1:{port}"
 
@@ -130,6 +137,8 @@ def test_key_is_required_except_for_healthz(api):
     assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
     wrong = client.call("get", "/api/v1/worker/stats", headers={"X-API-Key": "nope"})
     assert wrong.status_code == 401
+    foreign = client.call("get", "/api/v1/worker/stats", headers={"X-API-Key": "schlüssel"})
+    assert foreign.status_code == 401  # non-ASCII: refused, not a 500
     assert client.call("get", "/healthz", headers={}).status_code == 200
     assert client.call("get", "/api/v1/worker/stats").json()["queued"] == {"high": 0, "normal": 0, "low": 0}
 
@@ -148,7 +157,6 @@ def test_refusals(api, tmp_path):
     empty.write_bytes(b"")
     assert client.upload(empty).status_code == 415
     assert client.status("20260101-000000-deadbeef").status_code == 404
-    assert client.result("../../etc/passwd").status_code == 404
     assert client.call("post", "/api/v1/ocr/process", data={"priority": "low"}).status_code == 400
     bad_priority = client.upload(corpus("pytesseract/test_la.png"), priority="urgent")
     assert bad_priority.status_code == 400
@@ -164,7 +172,8 @@ def test_expired_result_is_410_with_the_sidecar(api, run_worker, conn):
     conn.delete(status.result_key(task_id))  # what the 24 h TTL does
     gone = client.result(task_id)
     assert gone.status_code == 410
-    assert Path(gone.json()["outbox_json"]).exists()
+    assert gone.json()["outbox_json"] == "test_la.json"  # inside the outbox: no server path
+    assert (client.config.paths.outbox / gone.json()["outbox_json"]).exists()
 
 
 def test_dotdot_name_stays_inside_the_work_folder(api, tmp_path):
@@ -194,3 +203,97 @@ def test_fuzzing_the_spec_finds_no_server_error(api, tmp_path):
         capture_output=True, text=True, timeout=240, cwd=tmp_path,  # its cache stays out of the repo
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+def _raw(client: Api, request: bytes) -> bytes:
+    """Send `request` as it is on a socket and read the answer until the server closes;
+    the body the headers announce is never sent."""
+    host, port = client.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def _announce(length: int, headers: str = "") -> bytes:
+    return (f"POST /api/v1/ocr/process HTTP/1.1\r\nHost: api\r\n{headers}"
+            f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {length}\r\n\r\n").encode()
+
+
+def test_a_body_without_the_key_is_refused_before_it_is_read(api):
+    """waitress used to read (and spool) the whole body first: here none is sent, and the
+    answer comes anyway, so nothing of it was waited for."""
+    client = api()
+    answer = _raw(client, _announce(300 * 1024 * 1024))
+    assert answer.startswith(b"HTTP/1.1 401") and b'"unauthorized"' in answer
+    assert not any((client.config.paths.work / "uploads").glob("*"))
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(api):
+    client = api()
+    answer = _raw(client, _announce(300 * 1024 * 1024, f"X-API-Key: {KEY}\r\n"))
+    assert answer.startswith(b"HTTP/1.1 413") and b"larger than the limit of 200 MiB" in answer
+
+
+def test_too_many_parts_have_their_own_message(api):
+    client = api()
+    fields = {f"field{n}": "x" for n in range(1001)}
+    with open(corpus("pytesseract/test_la.png"), "rb") as fh:
+        refused = client.call("post", "/api/v1/ocr/process", files={"file": ("a.png", fh)}, data=fields)
+    assert refused.status_code == 413
+    assert "more than 1000 parts" in refused.json()["message"] and "MiB" not in refused.json()["message"]
+
+
+def test_the_task_id_check_refuses_a_raw_dotdot_path(api):
+    """Sent as it is (http.client does not normalise it, as requests would), so the 404
+    comes from the id check, not from routing."""
+    client = api()
+    host, port = client.base.removeprefix("http://").split(":")
+    for task_id in ("..", "..%5C..%5Cetc%5Cpasswd", "20260101-000000-deadbeef%00"):
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", f"/api/v1/ocr/result/{task_id}", headers=HEADERS)
+        answer = conn.getresponse()
+        body = answer.read().decode()
+        assert answer.status == 404 and '"not_found"' in body and "no task" in body, task_id
+        conn.close()
+
+
+@pytest.mark.parametrize("umask", [0o002, 0o077])
+def test_uploads_follow_the_umask(api, umask):
+    client = api(umask=umask)
+    task_id = client.upload(corpus("pytesseract/test_la.png")).json()["task_id"]
+    (stored,) = [p for p in (client.config.paths.tasks / task_id).iterdir() if p.name != "task.json"]
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o666 & ~umask
+
+
+def test_partial_uploads_of_an_earlier_run_are_removed_at_start(api):
+    def leave_partial(config) -> None:
+        uploads = config.paths.work / "uploads"
+        uploads.mkdir(parents=True)
+        (uploads / ".upload-0123456789abcdef").write_bytes(b"%PDF-1.7 cut off")
+
+    client = api(before=leave_partial)
+    assert list((client.config.paths.work / "uploads").iterdir()) == []
+
+
+def test_result_names_outputs_inside_the_outbox(api, run_worker):
+    client = api()
+    task_id = client.upload(corpus("pytesseract/test_la.png")).json()["task_id"]
+    bad_id = client.upload(corpus("ocrmypdf/invalid.pdf")).json()["task_id"]
+    run_worker()
+    outputs = client.result(task_id).json()["outputs"]
+    assert outputs["json"] == "test_la.json" and outputs["original"] == "test_la.png"
+    failed = client.result(bad_id)
+    assert failed.status_code == 422 and failed.json()["error_file"] == "failed/invalid.pdf.error.json"
+    assert str(client.config.paths.work.parent) not in failed.text
+
+
+@pytest.mark.parametrize(("key", "why"), [("change-me-to-another-long-random-hex-string", "placeholder"),
+                                          ("short-key", "shorter than 16 characters")])
+def test_refuses_lan_with_a_placeholder_or_short_key(make_config, key, why):
+    make_config()
+    proc = subprocess.run([sys.executable, "-m", "docvault.cli", "api", "--host", "0.0.0.0"], cwd=REPO,
+                          env=dict(os.environ, API_KEY=key), capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and "api.key" in proc.stderr and why in proc.stderr

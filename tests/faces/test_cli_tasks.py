@@ -33,12 +33,29 @@ def test_result_and_list(make_config, conn, submit, run_worker):
     bad = submit(config, corpus("ocrmypdf/invalid.pdf"))
     run_worker()
 
-    assert json.loads(docvault("result", good.id).stdout)["task_id"] == good.id
-    assert docvault("result", bad.id, check=False).returncode == 1
+    result = json.loads(docvault("result", good.id).stdout)
+    assert result["task_id"] == good.id
+    assert result["outputs"]["json"] == "simple.json"  # inside the outbox, as the sidecar says
+    failed = docvault("result", bad.id, check=False)
+    assert failed.returncode == 1
+    assert f"task {bad.id} (invalid.pdf) failed: " in failed.stderr and "damaged" in failed.stderr
+    assert "the error file is failed/invalid.pdf.error.json in the outbox" in failed.stderr
     listed = json.loads(docvault("list", "--status", "failed", "--json").stdout)
     assert [r["task_id"] for r in listed] == [bad.id]
-    assert good.id in docvault("list").stdout
+    header, *rows = docvault("list").stdout.splitlines()
+    assert header.split() == ["TASK", "STATE", "PROGRESS", "PRIORITY", "RECEIVED", "(UTC)", "NAME"]
+    by_id = {row.split()[0]: row.split() for row in rows}
+    assert by_id[good.id][1:4] == ["COMPLETED", "100", "%"] and by_id[good.id][4] == "normal"
+    assert by_id[bad.id][1:4] == ["FAILED", "-", "normal"]  # not "100 %"
+    assert by_id[bad.id][-1] == "invalid.pdf" and by_id[bad.id][4][:2] == "20"  # the date it came in
     assert json.loads(docvault("list", "--batch", "none-such", "--json").stdout) == []
+
+
+def test_result_of_a_task_still_queued_says_so(make_config, conn, submit):
+    config = make_config()
+    task = submit(config, corpus("paperless-ngx/simple.png"))
+    waiting = docvault("result", task.id, check=False)
+    assert waiting.returncode == 1 and "is not finished: QUEUED, 0 %" in waiting.stderr
 
 
 def test_status_follow_shows_the_progress_live(make_config, conn, submit, run_worker, tmp_path, monkeypatch):
