@@ -27,7 +27,7 @@ COMPOSE = REPO / "compose.yaml"
 ENV_EXAMPLE = REPO / ".env.example"
 DOCKERFILE = REPO / "docker" / "Dockerfile"
 INSTALL_SCRIPT = "docker/install-system-packages.sh"
-DOCVAULT_SERVICES = ("ingest", "worker", "dashboard", "api")
+DOCVAULT_SERVICES = ("ingest", "worker", "notifier", "dashboard", "api")
 VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 
 
