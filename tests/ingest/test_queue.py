@@ -64,7 +64,7 @@ def test_job_timeout_grows_with_the_pages(make_config, conn, submit, tmp_path):
     task = submit(config, _pages(tmp_path, 3, ".pdf"))
     job = Job.fetch(task.id, connection=conn, serializer=JSONSerializer)
     assert job.timeout == 600  # 120 s overhead + 3 pages x (100 s tesseract + 60 s rendering)
-    assert job.args == [task.id] and job.description == f"OCR task {task.id}"
+    assert job.args == [task.id] and job.description == "doc.pdf (normal)"  # its name, for operators
     assert job.retries_left == config.worker.max_retries
 
 
