@@ -68,7 +68,7 @@ def test_killed_between_move_and_error_file_keeps_the_first_error(
 
     assert sorted(p.name for p in config.paths.failed.iterdir()) == ["broken.pdf", "broken.pdf.error.json"]
     error = json.loads((config.paths.failed / "broken.pdf.error.json").read_text())
-    assert error["error"] == "ValueError" and "the first error" in error["message"]
+    assert error["error"] == "ValueError" and "the first error" in error["traceback"]
     assert status.get_status(conn, task.id).state is TaskState.FAILED
 
 
