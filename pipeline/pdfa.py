@@ -31,8 +31,9 @@ from pikepdf import Array, Dictionary, Name
 SRGB_PROFILE = Path("/usr/share/color/icc/sRGB.icc")  # Debian's icc-profiles-free
 PRODUCER = "DocVault Ingest"
 _INFO_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?'?")
-# Annotation flags (PDF 32000 12.5.3): Hidden 2, Print 4, NoView 32; Invisible 1.
-_PRINT, _HIDING = 4, 1 | 2 | 32
+# Annotation flags (PDF 32000 12.5.3): Invisible 1, Hidden 2, Print 4, NoView 32,
+# ToggleNoView 256.
+_PRINT, _HIDING = 4, 1 | 2 | 32 | 256
 _NO_APPEARANCE_NEEDED = {"/Popup", "/Link"}
 _FORBIDDEN_ACTIONS = {"/JavaScript", "/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData",
                       "/Hide", "/SetOCGState", "/Rendition", "/Trans", "/GoTo3DView"}

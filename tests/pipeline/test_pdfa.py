@@ -116,3 +116,30 @@ def test_form_annotations_and_info_are_kept(make_config: Configure) -> None:
         assert [str(f.T) for f in after.Root.AcroForm.Fields] == [str(f.T) for f in before.Root.AcroForm.Fields]
         assert len(after.pages[0].obj.Annots) == len(before.pages[0].obj.Annots)
         assert str(after.docinfo.Creator) == str(before.docinfo.Creator)
+
+
+def test_what_pdfa_forbids_is_found() -> None:
+    """pdfa.obstacles on a scan (nothing) and on the same scan given, one at a time,
+    what PDF/A-2b forbids and only re-encoding or removing content could fix."""
+    from pipeline import pdfa
+
+    def scan() -> pikepdf.Pdf:
+        return pikepdf.open(corpus("paperless-ngx/tagged-but-no-text.pdf"))
+
+    with scan() as doc:
+        assert pdfa.obstacles(doc) == []
+    with scan() as doc:
+        doc.pages[0].obj.Annots = pikepdf.Array([doc.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Rect=[0, 0, 10, 10], F=2))])
+        assert pdfa.obstacles(doc) == ["page 1: a Text annotation that does not print",
+                                       "page 1: a Text annotation without an appearance"]
+    with scan() as doc:
+        doc.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        assert pdfa.obstacles(doc) == ["it runs actions when opened"]
+    with scan() as doc:
+        [image] = [doc.pages[0].obj.Resources.XObject[k] for k in doc.pages[0].obj.Resources.XObject.keys()]
+        image.ColorSpace = pikepdf.Name.DeviceCMYK
+        assert pdfa.obstacles(doc) == ["page 1: an image is in DeviceCMYK colour"]
+    with scan() as doc:
+        doc.Root.AcroForm = pikepdf.Dictionary(Fields=[], NeedAppearances=True)
+        assert pdfa.obstacles(doc) == ["its form fields have no appearance of their own"]
