@@ -121,12 +121,13 @@ def _pdf_page(path: Path, page: pdfinfo.PdfPage, text: str | None, out_dir: Path
                 words = mixed.layer_words(path, number, settings.page_timeout_seconds)
                 if mixed.unread_pictures(path, number, words):
                     masked = mixed.without_text(path, number, out_dir / f"page-{number:04d}.masked.pdf")
+                    dpi = _render_dpi(path, page, settings)
                     try:
-                        image = render(masked, replace(page, number=1), settings.dpi,
+                        image = render(masked, replace(page, number=1), dpi,
                                        out_dir / f"page-{number:04d}", settings.page_timeout_seconds)
                     finally:
                         masked.unlink()
-                    return Page(number, image, text, settings.dpi, layer_words=words)
+                    return Page(number, image, text, dpi, layer_words=words)
             return Page(number, None, text, settings.dpi)
     base = out_dir / f"page-{number:04d}"
     scan = whole_page_jpeg(page, settings.dpi)
