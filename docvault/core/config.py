@@ -15,6 +15,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -49,6 +50,10 @@ class RedisSettings:
     @property
     def effective_url(self) -> str:
         return self.url or "redis://127.0.0.1:6379/0"
+
+    @property
+    def password(self) -> str:
+        return urlsplit(self.effective_url).password or ""
 
     @property
     def shown_url(self) -> str:

@@ -32,7 +32,7 @@ from docvault.core.filetype import HEAD_BYTES, sniff
 from docvault.core.status import TaskState
 from docvault.core.task import LANGUAGE, Task, is_batch_id, is_task_id, new_task_id
 from docvault.web.openapi import SPEC
-from docvault.web.serving import is_loopback, weak_secret
+from docvault.web.serving import is_loopback, refuse_weak_secrets
 from docvault.web.serving import serve as serve_app
 from ingest import batch, spool
 from ingest.intake import Intake
@@ -253,10 +253,8 @@ def serve(config: Config, conn: Redis, host: str, port: int) -> None:
         if not config.api.key:
             raise ConfigError(f"the API listens beyond this machine ({host}) only with an API key: set "
                               "api.key (env API_KEY), or listen on 127.0.0.1")
-        weak = weak_secret(config.api.key)
-        if weak:
-            raise ConfigError(f"the API listens beyond this machine ({host}) only with a real API key: "
-                              f"api.key (env API_KEY) {weak}; use e.g. `openssl rand -hex 32`")
+    refuse_weak_secrets("the API", host, {"api.key (env API_KEY)": config.api.key,
+                                          "the password in redis.url (REDIS_PASSWORD)": config.redis.password})
     dropped = drop_stale_uploads(config.paths.work)
     if dropped:
         log.info("removed %d partial upload(s) left by an earlier run", dropped)

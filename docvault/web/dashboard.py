@@ -18,7 +18,7 @@ from rq.serializers import JSONSerializer
 
 from docvault.core.config import Config
 from docvault.core.errors import ConfigError
-from docvault.web.serving import is_loopback, weak_secret
+from docvault.web.serving import is_loopback, refuse_weak_secrets
 from docvault.web.serving import serve as serve_app
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -77,8 +77,6 @@ def serve(config: Config, host: str, port: int) -> None:
             raise ConfigError(f"the dashboard listens beyond this machine ({host}) only with a login: "
                               "set dashboard.username and dashboard.password (env DASHBOARD_USERNAME, "
                               "DASHBOARD_PASSWORD)")
-        weak = weak_secret(settings.password)
-        if weak:
-            raise ConfigError(f"the dashboard listens beyond this machine ({host}) only with a real "
-                              f"password: dashboard.password (env DASHBOARD_PASSWORD) {weak}")
+    refuse_weak_secrets("the dashboard", host, {"dashboard.password (env DASHBOARD_PASSWORD)": settings.password,
+                                                "the password in redis.url (REDIS_PASSWORD)": config.redis.password})
     serve_app(make_app(config), host, port, ident="docvault-dashboard")

@@ -18,6 +18,8 @@ from flask import Flask
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 
+from docvault.core.errors import ConfigError
+
 # Sees a request's headers as waitress keeps them (CONTENT_LENGTH, X_API_KEY, ...):
 # True refuses its body.
 Refuse = Callable[[Mapping[str, str]], bool]
@@ -42,6 +44,18 @@ def weak_secret(value: str) -> str | None:
     if len(value) < MIN_SECRET_LENGTH:
         return f"is shorter than {MIN_SECRET_LENGTH} characters"
     return None
+
+
+def refuse_weak_secrets(what: str, host: str, secrets: Mapping[str, str]) -> None:
+    """Before `what` listens beyond loopback: raise ConfigError for the first secret
+    (setting -> value; an empty value is not checked) that is a placeholder or short."""
+    if is_loopback(host):
+        return
+    for setting, value in secrets.items():
+        weak = weak_secret(value) if value else None
+        if weak:
+            raise ConfigError(f"{what} listens beyond this machine ({host}) only with real secrets: "
+                              f"{setting} {weak}; use e.g. `openssl rand -hex 32`")
 
 
 def serve(app: Flask, host: str, port: int, ident: str, max_body: int | None = None,

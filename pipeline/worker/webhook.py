@@ -18,12 +18,13 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Retry, get_current_job
 
-from docvault.core import jobs, status
+from docvault.core import jobs, outbox, status
 from docvault.core.config import Config, NotifySettings, load_config
 from docvault.core.errors import DocVaultError
 
@@ -79,11 +80,12 @@ def verify(secret: str, header: str, body: bytes, now: float | None = None,
     return hmac.compare_digest(expected.encode(), parts.get("v1", "").encode())
 
 
-def summary(conn: Redis, task_id: str) -> dict[str, object]:
+def summary(conn: Redis, task_id: str, outbox_dir: Path) -> dict[str, object]:
+    """The task's status record, its outputs named inside the outbox (no server paths)."""
     record = status.get_status(conn, task_id)
     if record is None:
         return {"task_id": task_id, "status": "UNKNOWN"}
-    return record.to_dict()
+    return {**record.to_dict(), "outputs": outbox.relative_outputs(record.outputs, outbox_dir)}
 
 
 def post(settings: NotifySettings, body: dict[str, object]) -> int:
@@ -118,7 +120,7 @@ def deliver(task_id: str) -> int:
     job = get_current_job()
     assert job is not None, "pipeline.worker.webhook.deliver is meant to be called by an RQ worker"
     try:
-        code = post(config.notify, summary(job.connection, task_id))
+        code = post(config.notify, summary(job.connection, task_id, config.paths.outbox))
     except WebhookFailed as exc:
         log.warning("%s: webhook not delivered: %s", task_id, exc.message)
         raise

@@ -297,3 +297,13 @@ def test_refuses_lan_with_a_placeholder_or_short_key(make_config, key, why):
     proc = subprocess.run([sys.executable, "-m", "docvault.cli", "api", "--host", "0.0.0.0"], cwd=REPO,
                           env=dict(os.environ, API_KEY=key), capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2 and "api.key" in proc.stderr and why in proc.stderr
+
+
+def test_refuses_lan_with_the_placeholder_redis_password(make_config):
+    make_config()
+    env = dict(os.environ, API_KEY="3f9a1c7e5b2d4a6f8e0c1b3d5f7a9c2e",
+               REDIS_URL="redis://:change-me-to-a-long-random-hex-string@127.0.0.1:6379/0")
+    proc = subprocess.run([sys.executable, "-m", "docvault.cli", "api", "--host", "0.0.0.0"], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and "REDIS_PASSWORD" in proc.stderr and "placeholder" in proc.stderr
+    assert "change-me-to-a-long" not in proc.stderr  # not even the refused password is shown

@@ -121,7 +121,7 @@ def test_completion_is_posted_signed_and_retried_after_an_error(make_config, con
     assert webhook.verify(SECRET, headers[webhook.SIGNATURE_HEADER], body)
     summary = json.loads(body)
     assert summary["task_id"] == task.id and summary["status"] == "COMPLETED"
-    assert summary["name"] == "simple.png" and summary["outputs"]["json"].endswith("simple.json")
+    assert summary["name"] == "simple.png" and summary["outputs"]["json"] == "simple.json"  # in the outbox
 
 
 def test_failure_is_posted_too(make_config, conn, submit, run_worker, run_notifier, receiver):
@@ -135,6 +135,7 @@ def test_failure_is_posted_too(make_config, conn, submit, run_worker, run_notifi
     summary = json.loads(body)
     assert summary["task_id"] == task.id and summary["status"] == "FAILED"
     assert "damaged" in summary["message"]
+    assert summary["outputs"]["error"] == "failed/invalid.pdf.error.json"
 
 
 @pytest.mark.parametrize("receiver", [[502]], indirect=True)
