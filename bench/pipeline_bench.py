@@ -103,7 +103,7 @@ def throughput(scan: Path, texts: list[list[str]], work: Path) -> None:
           f"{raw_text[1] / cpu:.2f} (text only)")
     print(f"   ratio pipeline / raw on the JPEGs: {jpeg / seconds:.2f} wall, {jpeg_cpu / cpu:.2f} CPU time")
     print(f"   CER of the pipeline on the known text: "
-          f"{_cer(' '.join(w for t in texts for w in t), doc.to_dict()['text']):.4f}")
+          f"{cer(' '.join(w for t in texts for w in t), doc.to_dict()['text']):.4f}")
     one = _measured(lambda: _read(scan, work / "serial", replace(settings, page_workers=1)))[0]
     print(f"   one page at a time: {pages / one * 60:.1f} pages/min: page_workers={CORES} "
           f"is {one / seconds:.2f}x faster")
@@ -220,11 +220,11 @@ def accuracy(work: Path) -> None:
         settings = PipelineSettings(languages=languages, page_workers=CORES)
         _, doc = _timed_read(CORPUS / image, work / Path(image).stem, settings)
         got, want = doc.to_dict()["text"], (CORPUS / truth).read_text(encoding="utf-8")
-        print(f"   {Path(image).name:18} {'+'.join(languages):19} CER {_cer(want, got):.4f}   "
+        print(f"   {Path(image).name:18} {'+'.join(languages):19} CER {cer(want, got):.4f}   "
               f"bag CER {_bag_cer(want, got):.4f}   bag word error {_bag_word_error(want, got):.4f}")
 
 
-def _cer(truth: str, text: str) -> float:
+def cer(truth: str, text: str) -> float:
     """Edit distance over the truth's length, whitespace runs counted as one space."""
     truth, text = " ".join(truth.split()), " ".join(text.split())
     return _distance(truth, text) / max(1, len(truth))
@@ -232,7 +232,7 @@ def _cer(truth: str, text: str) -> float:
 
 def _bag_cer(truth: str, text: str) -> float:
     """CER of the words sorted: blind to reading order (columns, captions), not to errors."""
-    return _cer(" ".join(sorted(truth.split())), " ".join(sorted(text.split())))
+    return cer(" ".join(sorted(truth.split())), " ".join(sorted(text.split())))
 
 
 def _bag_word_error(truth: str, text: str) -> float:

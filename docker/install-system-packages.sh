@@ -9,6 +9,7 @@
 #   --image          also what only the Docker image needs
 #   --test           also what only the tests need (chromium: the dashboard is tested in
 #                    a real headless browser)
+#   --bench          also what `make bench` compares against (OCRmyPDF); never in the image
 #   --print          print the package list, one a line, and install nothing
 set -eu
 
@@ -23,6 +24,8 @@ python3-img2pdf"
 # (util-linux) and usermod (passwd), which every Debian image has.
 IMAGE="tini tzdata"
 TEST="chromium"
+# OCRmyPDF: the benchmark's reference for drop-to-sidecar speed; DocVault never runs it.
+BENCH="ocrmypdf"
 
 print=""
 for arg in "$@"; do
@@ -30,8 +33,9 @@ for arg in "$@"; do
         --debian-python) PACKAGES="$PACKAGES $DEBIAN_PYTHON" ;;
         --image) PACKAGES="$PACKAGES $IMAGE" ;;
         --test) PACKAGES="$PACKAGES $TEST" ;;
+        --bench) PACKAGES="$PACKAGES $BENCH" ;;
         --print) print=yes ;;
-        *) echo "usage: $0 [--debian-python] [--image] [--test] [--print]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--debian-python] [--image] [--test] [--bench] [--print]" >&2; exit 2 ;;
     esac
 done
 if [ -n "$print" ]; then

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from redis import Redis
 
+from bench.handmade import image_pdf
 from docvault.core.config import PipelineSettings
 from docvault.core.errors import ConfigError, OcrFailed
 from docvault.core.jobs import busy_elsewhere, get_queue
@@ -58,7 +59,7 @@ def phototest_scan(dpi: int) -> Image.Image:
 
 def test_jpeg_scanned_upside_down_is_taken_out_and_turned(read: Read, tmp_path: Path) -> None:
     turned = phototest_scan(200).transpose(Image.Transpose.ROTATE_180)
-    page = read(scans.jpeg_pdf(tmp_path / "fed-upside-down.pdf", turned)).page_records[0]
+    page = read(image_pdf(tmp_path / "fed-upside-down.pdf", turned)).page_records[0]
     assert page["dpi"] == 200  # the JPEG's own resolution: taken out (a render is 300 dpi)
     assert page["rotation"] == 180 and page["text"].split() == PHOTOTEST
 
@@ -66,7 +67,7 @@ def test_jpeg_scanned_upside_down_is_taken_out_and_turned(read: Read, tmp_path: 
 def test_jpeg_drawn_upside_down_is_read_as_stored(read: Read, tmp_path: Path) -> None:
     """The page's drawing turns the image; taken out, it is read as stored: upright, not
     turned, and upright in the searchable PDF (a /Rotate'd page is rendered instead)."""
-    pdf = scans.jpeg_pdf(tmp_path / "drawn-upside-down.pdf", phototest_scan(200),
+    pdf = image_pdf(tmp_path / "drawn-upside-down.pdf", phototest_scan(200),
                          placement="-612 0 0 -792 612 792")
     page = read(pdf).page_records[0]
     assert page["dpi"] == 200

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from bench.handmade import image_pdf
 from docvault.core.config import Config
 from docvault.core.task import new_task_id
 from ingest import spool
@@ -93,7 +94,7 @@ def test_scanned_colour_jpeg_goes_into_the_searchable_pdf_as_it_is(make_config: 
                                                                    tmp_path: Path) -> None:
     config = make_config()
     scan = scans.text_page(["The invoice is paid in full", "Thank you for your order"], dpi=200, mode="RGB")
-    process(config, scans.jpeg_pdf(tmp_path / "colour-scan.pdf", scan))
+    process(config, image_pdf(tmp_path / "colour-scan.pdf", scan))
     searchable = config.paths.outbox / "colour-scan.ocr.pdf"
     assert "invoice is paid" in pdf_text(searchable, 1)
     listed = subprocess.run(["pdfimages", "-list", str(searchable)], capture_output=True, text=True,
