@@ -1,6 +1,10 @@
-"""Is a file completely written? Scanners and SMB clients give no reliable signal, so a
-file is settled only when nothing has touched it for a while, two looks at it agree,
-it can be opened, it is not empty, and, for a PDF, its end marker is there.
+"""Is a file completely written? A file its writer has just closed (inotify's
+close_write) is, when it holds all of itself (ingest/completeness.py) and nothing has
+touched it since: it is claimed at once. Otherwise, and always for a writer that
+reopened the file after closing it (SMB clients, scanners appending page by page), the
+close says nothing, so a file is settled only when nothing has touched it for a while,
+two looks at it agree, it can be opened, it is not empty, and, for a PDF, its end marker
+is there.
 
 What is a PDF is told by its content, never by its name: a JPEG or a web page called
 scan.pdf is claimed as soon as it is quiet (the pipeline then says what it is), instead of
@@ -21,6 +25,7 @@ from docvault.core.config import IngestSettings
 from docvault.core.errors import UnsafeFile
 from docvault.core.filetype import HEAD_BYTES, Kind, sniff
 from docvault.core.ownfiles import open_regular
+from ingest import completeness
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,16 @@ class Candidate:
     waiting: str = ""  # why it waits beyond its quiet period (no %%EOF yet, empty, ...); "": it does not
     said_waiting: str = ""  # the last `waiting` the log told of: each reason is said once
     shown_at: float | None = None  # monotonic time its WAITING record was last written to Redis
+    closed: bool = False  # its writer closed it (or renamed it into place), nothing since
+    reopened: bool = False  # written again after a close: the close says nothing for it
+
+    def touched(self, now: float, done: bool) -> None:
+        """An event at the file: `done` when its writer closed it or moved it into place."""
+        if not done and self.closed:
+            self.reopened = True
+        self.closed = done
+        self.last_event = now
+        self.last_stat = stat_key(self.path)
 
 
 def stat_key(path: Path) -> tuple[int, int, int] | None:
@@ -91,7 +106,10 @@ def check(candidate: Candidate, now: float, settings: IngestSettings) -> Verdict
     what they were at the last event (or the last check), it opens, it is not empty and a
     PDF has its end marker (an empty file or a PDF without one: once `max_wait_seconds`
     have passed). A symlink, device or pipe is READY at once: it is never opened, only
-    moved aside."""
+    moved aside. A file its writer closed is READY at once when it is complete and
+    unchanged since the close (see the module's docstring)."""
+    if candidate.closed and not candidate.reopened and is_closed_complete(candidate):
+        return Verdict.READY
     if now - candidate.last_event < settings.settle_seconds:
         return Verdict.WAIT
     path = candidate.path
@@ -128,3 +146,9 @@ def _wait(candidate: Candidate, now: float, why: str, level: int = logging.INFO)
         candidate.said_waiting = why
         log.log(level, "%s %s: %s", candidate.task_id, candidate.path.name, why)
     return Verdict.WAIT
+
+
+def is_closed_complete(candidate: Candidate) -> bool:
+    path = candidate.path
+    return (stat_key(path) == candidate.last_stat and is_regular(path) and is_readable(path)
+            and completeness.is_complete(path))

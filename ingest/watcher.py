@@ -69,8 +69,8 @@ class _Events(FileSystemEventHandler):
         try:
             if event.is_directory:
                 self.watcher.scan_tree(path)
-            else:
-                self.watcher.touch(path)
+            else:  # closed after writing, or renamed into place: perhaps complete now
+                self.watcher.touch(path, done=isinstance(event, (FileClosedEvent, FileMovedEvent)))
         except Exception:  # noqa: BLE001 - an exception here would end the observer thread
             log.exception("%s: could not handle a %s event; the next rescan will look again",
                           path, event.event_type)
@@ -91,8 +91,9 @@ class Watcher:
         # Claims wait on fsync; a few at once share the disk's flushes.
         self.claimers = ThreadPoolExecutor(CLAIM_THREADS, thread_name_prefix="claim")
 
-    def touch(self, path: Path) -> None:
-        """Something happened at `path`: (re)start its quiet period."""
+    def touch(self, path: Path, done: bool = False) -> None:
+        """Something happened at `path`: (re)start its quiet period. `done`: its writer
+        closed it or moved it into place (see settle.py)."""
         try:
             rel = path.relative_to(self.inbox)
         except ValueError:
@@ -113,13 +114,12 @@ class Watcher:
                 return
             candidate = self.pending.get(path)
             if candidate is None:
-                candidate = Candidate(path, new_task_id(), now, now, settle.stat_key(path))
+                candidate = Candidate(path, new_task_id(), now, now, settle.stat_key(path), closed=done)
                 self.pending[path] = candidate
                 log.info("%s %s: seen in inbox/%s", candidate.task_id, display_name(path.name),
                          rel.parent)
             else:
-                candidate.last_event = now
-                candidate.last_stat = settle.stat_key(path)
+                candidate.touched(now, done)
 
     def scan_tree(self, folder: Path) -> None:
         """Look at every file below `folder`, as if an event had just touched it (files

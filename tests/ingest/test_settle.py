@@ -204,3 +204,69 @@ def test_waiting_files_are_shown_in_list_and_status_until_they_go(make_config, d
     wait_queued(conn, 2)
     assert status.get_status(conn, cut.task_id).state is TaskState.QUEUED  # claimed under the id shown
     wait_for(lambda: not status.list_tasks(conn, TaskState.WAITING), what="the empty file's record to go")
+
+
+def _closed(path, now: float) -> Candidate:
+    """What the watcher makes of a writer closing `path` (inotify close_write)."""
+    candidate = _candidate(path, now)
+    candidate.touched(now, done=True)
+    return candidate
+
+
+def test_closed_complete_file_is_ready_before_the_quiet_period(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_pdf_bytes())
+    candidate = _closed(path, now=100.0)
+
+    assert settle.check(candidate, 100.0, IngestSettings(settle_seconds=60)) is Verdict.READY
+
+
+def test_closed_pdf_without_end_marker_waits_as_before(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_pdf_bytes()[:-200])
+    candidate = _closed(path, now=100.0)
+    rules = IngestSettings(settle_seconds=60, max_wait_seconds=600)
+
+    assert settle.check(candidate, 100.0, rules) is Verdict.WAIT
+    assert settle.check(candidate, 161.0, rules) is Verdict.WAIT  # quiet, but no %%EOF
+
+
+def test_file_changed_after_its_close_waits_the_quiet_period(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_pdf_bytes())
+    candidate = _closed(path, now=100.0)
+    with open(path, "ab") as fh:  # a write whose event was lost
+        fh.write(b"\n")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+
+    assert settle.check(candidate, 100.0, IngestSettings(settle_seconds=60)) is Verdict.WAIT
+
+
+def test_writer_that_reopens_keeps_the_settle_rules(tmp_path):
+    """Closed complete, written again, closed complete again: this writer's close says
+    nothing (it may open the file once more), so only the quiet period does."""
+    path = tmp_path / "scan.pdf"
+    data = _pdf_bytes()
+    path.write_bytes(data)
+    candidate = _closed(path, now=100.0)
+    candidate.touched(100.5, done=False)  # reopened and written
+    path.write_bytes(data + data)
+    candidate.touched(101.0, done=True)
+    rules = IngestSettings(settle_seconds=2)
+
+    assert settle.check(candidate, 101.0, rules) is Verdict.WAIT
+    assert settle.check(candidate, 103.0, rules) is Verdict.READY
+
+
+def test_daemon_claims_a_closed_complete_file_without_the_quiet_period(make_config, daemon, conn):
+    """A quiet period of 10 minutes: only the close lets the PDF through; the one cut
+    short, closed before it, still waits."""
+    config = make_config(ingest={"settle_seconds": 600, "max_wait_seconds": 600})
+    daemon(config)
+    normal = config.paths.inbox / "normal"
+    (normal / "cut.pdf").write_bytes(_pdf_bytes()[:-200])
+    (normal / "whole.pdf").write_bytes(_pdf_bytes())
+
+    wait_queued(conn, 1)
+    assert [t.name for t in tasks(config)] == ["whole.pdf"]
+    assert (normal / "cut.pdf").exists()
