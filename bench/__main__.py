@@ -11,7 +11,7 @@ import sys
 
 
 def main() -> int:
-    for name in ("pipeline_bench", "ingest_bench", "metadata_bench"):
+    for name in ("pipeline_bench", "appliance_bench", "ingest_bench", "metadata_bench"):
         try:
             module = importlib.import_module(f"bench.{name}")
         except ModuleNotFoundError as exc:

@@ -58,7 +58,7 @@ def main() -> None:
     print(f"machine: {CORES} core(s), tesseract {_tesseract_version()}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="docvault-bench-") as tmp:
         work = Path(tmp)
-        texts = [_page_text(random.Random(n)) for n in range(50)]
+        texts = [page_text(random.Random(n)) for n in range(50)]
         scan20 = _scanned_pdf(texts[:20], work / "scan20.pdf")
         digital20 = _born_digital_pdf(texts[:20], work / "digital20.pdf")
         throughput(scan20, texts[:20], work)
@@ -267,12 +267,12 @@ def _distance(a: str, b: str) -> int:
 
 # -- inputs ----------------------------------------------------------------------------
 
-def _page_text(rng: random.Random) -> list[str]:
+def page_text(rng: random.Random) -> list[str]:
     return [" ".join(rng.choice(VOCABULARY) for _ in range(WORDS_PER_LINE)).capitalize() + "."
             for _ in range(LINES)]
 
 
-def _scanned_pages(texts: list[list[str]]) -> Iterator[Image.Image]:
+def scanned_pages(texts: list[list[str]]) -> Iterator[Image.Image]:
     font = ImageFont.load_default(size=42)  # 10 pt at 300 dpi
     for lines in texts:
         page = Image.new("L", PAGE_PX, 255)
@@ -285,7 +285,7 @@ def _scanned_pages(texts: list[list[str]]) -> Iterator[Image.Image]:
 def _scanned_pdf(texts: list[list[str]], target: Path) -> Path:
     """One JPEG page after another, as a scanner writes them (pages made one at a time)."""
     parts = []
-    for n, page in enumerate(_scanned_pages(texts)):
+    for n, page in enumerate(scanned_pages(texts)):
         part = target.with_name(f"{target.stem}-{n:03d}.pdf")
         page.save(part, resolution=DPI, quality=85)
         parts.append(str(part))

@@ -221,6 +221,9 @@ ENV_OVERRIDES = {
 }
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Read config.yaml (if present), apply environment overrides, validate everything.
 
@@ -234,7 +237,9 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     base = Path.cwd()
     if path.exists():
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+            # libyaml's safe loader where PyYAML has it (Debian's and the wheels do):
+            # 5 ms against 40 ms, and every job loads the config.
+            loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
         if loaded is not None and not isinstance(loaded, dict):
