@@ -5,13 +5,20 @@ For each scan encoding a scanner writes (JPEG, Flate gray as img2pdf writes a PN
 CCITT G4 1-bit), made here from pages of known text at 300 dpi:
 
 - raw: `tesseract IMAGE out --dpi 300 -l eng txt` on the scanner's own page images
-  (JPEG, PNG, G4 TIFF), one process per core, OMP_THREAD_LIMIT=1;
+  (JPEG, PNG, G4 TIFF), one process per core, OMP_THREAD_LIMIT=1, before and after the
+  appliance's runs (the mean counts: a shared machine's load drifts);
 - the appliance: a real `docvault up` (watcher and one worker per core, on a throwaway
   redis-server and temporary folders), from the first file dropped into inbox/normal to
   the last JSON sidecar in the outbox: one N-page PDF, then N one-page PDFs;
 - OCRmyPDF: `ocrmypdf -O0 -j CORES --sidecar` on the N-page PDF (its default output
   type), when installed (`sh docker/install-system-packages.sh --bench`); the bench says
   so loudly when it is not.
+
+Each raw tesseract, each of the appliance's workers and OCRmyPDF run in a session of
+their own: where Linux groups CPU time by session (autogroup), that gives each of them
+the same share of a machine that others load too. OCRmyPDF's -j processes share its one
+session, and so do a document's pages read on two cores by one worker: under load they
+get less than two shares, so on a loaded machine compare the CPU seconds, not the clock.
 
 CPU seconds per page are counted for every process that took part (for the appliance:
 the watcher, the workers, their work horses and every tesseract and poppler run, from
@@ -62,9 +69,11 @@ def main() -> None:
         rows = []
         for encoding, suffix in ENCODINGS.items():
             scans = _scans(Path(tmp) / encoding, encoding, suffix)
-            raw = _measured(lambda: _raw_tesseract(scans.images))
+            before = _measured(lambda: _raw_tesseract(scans.images))
             whole = app.drop([scans.pdf])
             singles = app.drop(scans.singles)
+            after = _measured(lambda: _raw_tesseract(scans.images))
+            raw = ((before[0] + after[0]) / 2, (before[1] + after[1]) / 2, PAGES)
             mypdf = _measured(lambda: _ocrmypdf(ocrmypdf, scans.pdf)) if ocrmypdf else None
             rows.append((encoding, raw, whole, singles, mypdf))
             _print_row(encoding, raw, whole, singles, mypdf)
@@ -112,7 +121,7 @@ def _save_as_scanned(page: Image.Image, target: Path, encoding: str) -> None:
 def _raw_tesseract(images: list[Path]) -> None:
     def one(image: Path) -> None:
         subprocess.run(["tesseract", str(image), str(image.with_suffix("")), "--dpi", str(DPI), "-l", "eng",
-                        "txt"], check=True, capture_output=True)
+                        "txt"], check=True, capture_output=True, start_new_session=True)
 
     with ThreadPoolExecutor(CORES) as pool:
         list(pool.map(one, images))
@@ -121,7 +130,7 @@ def _raw_tesseract(images: list[Path]) -> None:
 def _ocrmypdf(binary: str, pdf: Path) -> None:
     out = pdf.with_name(f"{pdf.stem}.ocrmypdf.pdf")
     subprocess.run([binary, "-O0", "-j", str(CORES), "--sidecar", str(out.with_suffix(".txt")), str(pdf),
-                    str(out)], check=True, capture_output=True)
+                    str(out)], check=True, capture_output=True, start_new_session=True)
 
 
 class Appliance:
