@@ -12,6 +12,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from bench.handmade import image_pdf
 from docvault.core.config import Config
 from tests.conftest import Configure, corpus
 from tests.pipeline import scans
@@ -87,7 +88,7 @@ def test_original_with_fonts_not_embedded_stays_plain_pdf(make_config: Configure
     """A scan with a page number in Helvetica (not embedded): PDF/A would need the font
     embedded, so the file is written as plain PDF and says so."""
     page = scans.text_page(["The invoice is paid in full", "Thank you for your order"], dpi=150)
-    source = scans.jpeg_pdf(tmp_path / "stamped.pdf", page, text="p. 1")
+    source = image_pdf(tmp_path / "stamped.pdf", page, text="p. 1")
     output, record = searchable(make_config(pipeline={"dpi": 150}), source)
     assert record["outputs"]["pdf_type"] == "pdf"
     assert "invoice is paid" in subprocess.run(["pdftotext", str(output), "-"], capture_output=True,
