@@ -34,7 +34,7 @@ from docvault.core.categories import CategoryRules, parse_categories
 from pipeline.categorize import categorize
 from pipeline.metadata import extract
 from pipeline.metadata.identifiers import is_valid_iban
-from pipeline.metadata.language import FROM_TESSERACT
+from pipeline.metadata.language import TO_TESSERACT
 from pipeline.metadata.words import words
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LABELED_DIR = ROOT / "tests" / "fixtures" / "labeled"
 HELDOUT_DIR = ROOT / "tests" / "fixtures" / "heldout"
 DEFAULT_RULES = ROOT / "config.yaml"
-TESSERACT_LANG = {ours: code for code, ours in FROM_TESSERACT.items()}
 FIELDS = ("category", "document_date", "total", "iban", "correspondent")
 
 
@@ -146,7 +145,7 @@ def ocr(image: Path, language: str) -> str:
     import pytesseract
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # 2 shared cores: one thread per tesseract
-    return pytesseract.image_to_string(str(image), lang=TESSERACT_LANG.get(language, "eng"))
+    return pytesseract.image_to_string(str(image), lang=TO_TESSERACT.get(language, "eng"))
 
 
 def page_texts(doc: LabeledDoc, work_dir: Path | None) -> list[str]:

@@ -4,8 +4,9 @@
 # cannot drift. Needs root (or sudo) only when something is missing.
 #   --debian-python  also install Python and its compiled libraries from Debian's packages
 #                    (the Docker image does this: PyPI has no armv7 wheels for Pillow,
-#                    PyYAML, regex or pikepdf, and building them there needs a compiler
-#                    and headers)
+#                    PyYAML, regex, pikepdf or numpy, and building them there needs a
+#                    compiler and headers; stdnum is pure Python, Debian's is tested
+#                    with the rest)
 #   --image          also what only the Docker image needs
 #   --test           also what only the tests need (chromium: the dashboard is tested in
 #                    a real headless browser)
@@ -18,7 +19,7 @@ PACKAGES="tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra
 tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd poppler-utils redis-server
 icc-profiles-free"
 DEBIAN_PYTHON="python3 python3-venv python3-pil python3-yaml python3-regex python3-pikepdf
-python3-img2pdf"
+python3-img2pdf python3-numpy python3-stdnum"
 # tini: the image's PID 1, which passes SIGTERM on to the worker and reaps tesseract's
 # orphans; tzdata: log times in the NAS's TZ. Dropping to PUID/PGID uses setpriv
 # (util-linux) and usermod (passwd), which every Debian image has.

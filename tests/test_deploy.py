@@ -248,7 +248,8 @@ def test_image_packages_cover_ocr_languages_poppler_and_debian_python():
     languages = {f"tesseract-ocr-{lang}" for lang in ("eng", "deu", "fra", "spa", "ita", "osd")}
     assert languages | {"tesseract-ocr", "poppler-utils", "redis-server"} <= packages
     # PyPI has no armv7 wheels for Pillow and PyYAML: Debian's are used instead.
-    assert {"python3", "python3-venv", "python3-pil", "python3-yaml", "python3-regex", "tini", "tzdata"} <= packages
+    assert {"python3", "python3-venv", "python3-pil", "python3-yaml", "python3-regex", "python3-numpy",
+            "python3-stdnum", "tini", "tzdata"} <= packages
 
 
 def test_image_packages_install_on_a_bare_debian(tmp_path):

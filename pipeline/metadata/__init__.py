@@ -76,11 +76,12 @@ def extract(pages: Sequence[str], language_hint: str | None = None) -> Metadata:
     date_spans = [[(d.start, d.start + len(d.text)) for d in found_dates if d.page == n + 1] for n in range(len(pages))]
     found_amounts = amounts.find_amounts(pages, [e + d for e, d in zip(excluded, date_spans)], lang)
     total = amounts.pick_total(found_amounts, pages)
+    classified, document_date = dates.judge(found_dates, pages)
     others = tuple(a for a in found_amounts if total is None or (a.page, a.start) != (total.page, total.start))
     return Metadata(
         language=detected,
-        document_date=dates.pick_document_date(found_dates, pages),
-        dates=tuple(dates.classify(found_dates, pages)),
+        document_date=document_date,
+        dates=tuple(classified),
         total=total,
         amounts=others,
         ibans=tuple(ibans),

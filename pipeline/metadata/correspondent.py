@@ -88,7 +88,11 @@ def find_correspondent(pages: Sequence[str]) -> Correspondent | None:
             if domain not in FREE_MAIL:
                 return Correspondent(domain, "email_domain", index + 1, match.group(0))
     first = re.split(r"\s+[-–—|·]\s+", top[0])[0] if top else ""
-    if 3 <= len(first) <= 60 and not NOT_A_NAME.search(first) and len(first.split()) <= 6:
+    # A title ("Come conservare scontrini e ricevute") is no name; "Direction générale des
+    # Finances publiques" is: a name capitalises more than its first word.
+    rest = first.split()[1:]
+    sentence = not any(w[:1].isupper() for w in rest) and sum(w[:1].islower() and len(w) >= 4 for w in rest) >= 2
+    if 3 <= len(first) <= 60 and not NOT_A_NAME.search(first) and len(first.split()) <= 6 and not sentence:
         return Correspondent(first, "first_line", 1, top[0])
     return None
 

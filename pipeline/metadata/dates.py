@@ -136,28 +136,26 @@ def find_dates(
     return found
 
 
-def classify(dates: Sequence[FoundDate], pages: Sequence[str]) -> list[FoundDate]:
-    """The dates with their kind set: due dates, birth dates, starts, periods and ends
-    are reported as such, so that the JSON says why one was not the document date."""
-    return [FoundDate(d.date, d.page, d.text, d.start, None, _score(d, pages[d.page - 1])[2]) for d in dates]
-
-
-def pick_document_date(dates: Sequence[FoundDate], pages: Sequence[str]) -> FoundDate | None:
-    """The date the document is about: the best-labelled one, earliest on ties.
+def judge(dates: Sequence[FoundDate], pages: Sequence[str]) -> tuple[list[FoundDate], FoundDate | None]:
+    """Every date with its kind set (due dates, birth dates, starts, periods and ends are
+    reported as such, so that the JSON says why one was not the document date), and
+    the date the document is about: the best-labelled one, earliest on ties.
 
     An issue label ("Rechnungsdatum") beats a place-and-date line ("Paris, le 3 janvier
     2024"), which beats a generic "Datum:", which beats a date alone on its line, which
     beats one in running text; due dates, periods, starts and birth dates come last, so
     a lone due date is still better than none.
     """
+    classified: list[FoundDate] = []
     best: tuple[float, int, int] | None = None
     chosen: FoundDate | None = None
     for found in dates:
         score, label, kind = _score(found, pages[found.page - 1])
+        classified.append(FoundDate(found.date, found.page, found.text, found.start, None, kind))
         key = (-score, found.page, found.start)
         if best is None or key < best:
             best, chosen = key, FoundDate(found.date, found.page, found.text, found.start, label, kind)
-    return chosen
+    return classified, chosen
 
 
 def _score(found: FoundDate, page: str) -> tuple[float, str | None, str | None]:
@@ -192,13 +190,16 @@ def _other_kind(tail: list[str]) -> str | None:
     start, a period or an end; None for any other label."""
     joined = " " + " ".join(tail) + " "
     for kind, labels in OTHER_KINDS:
-        for text in labels:
-            if f" {text} " in joined:
-                return kind
-            if len(text) >= 5 and " " not in text and any(w != text and (w.startswith(text) or w.endswith(text))
-                                                           for w in tail):
-                return kind
+        if any(f" {text} " in joined for text in labels):
+            return kind
+        compounds = _COMPOUNDS[kind]
+        if any(word.startswith(compounds) or word.endswith(compounds) for word in tail if word not in labels):
+            return kind
     return None
+
+
+# Labels of five letters or more also begin or end a compound ("Geburtsdatum").
+_COMPOUNDS = {kind: tuple(t for t in labels if len(t) >= 5 and " " not in t) for kind, labels in OTHER_KINDS}
 
 
 def _matches(page: str, day_first: bool) -> Iterator[tuple[re.Match[str], datetime.date]]:

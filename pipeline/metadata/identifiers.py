@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
+from stdnum import get_cc_module
 
 from pipeline.metadata.words import fold_aligned
 
@@ -149,12 +150,40 @@ def find_bics(pages: Sequence[str]) -> list[Identifier]:
 
 
 def find_vat_ids(pages: Sequence[str]) -> list[Identifier]:
+    """VAT ids whose country's check digits hold (python-stdnum): "DE136695977" has the
+    shape of a German one and a wrong check digit, so it is not reported."""
     found = []
     for index, page in enumerate(pages):
         for pattern in (VAT_ID, VAT_LABELLED):
             for m in pattern.finditer(page):
-                found.append(Identifier(m["vat"].replace(" ", ""), index + 1, m.start("vat"), m.end("vat")))
+                value = m["vat"].replace(" ", "")
+                if is_valid_vat_id(value, _label_country(m.group(0))):
+                    found.append(Identifier(value, index + 1, m.start("vat"), m.end("vat")))
     return _unique(found)
+
+
+def is_valid_vat_id(value: str, country: str | None = None) -> bool:
+    """The checksum of a VAT id, by its prefix or, when it has none, by `country`."""
+    prefix = "ch" if value.upper().startswith("CHE") else value[:2].lower()
+    module = get_cc_module(prefix, "vat") if value[:2].isalpha() else None
+    if module is None and country is not None:
+        module = get_cc_module(country, "vat")
+    if module is None:
+        return False
+    try:
+        return bool(module.is_valid(value))
+    except Exception:  # noqa: BLE001 - a malformed number is simply not a VAT id
+        return False
+
+
+def _label_country(text: str) -> str | None:
+    """The country a label implies for a number written without its prefix."""
+    folded = text.casefold()
+    if "iva" in folded:
+        return "it"
+    if "nif" in folded or "cif" in folded:
+        return "es"
+    return "de" if "ust" in folded else None
 
 
 def find_emails(pages: Sequence[str]) -> list[Identifier]:

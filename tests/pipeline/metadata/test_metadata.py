@@ -188,12 +188,18 @@ def test_references_keep_their_labels() -> None:
 
 
 def test_vat_ids_emails_urls_phones() -> None:
-    meta = extract(["USt-IdNr.: DE 123 456 789 · P.IVA 01234567890\n"
+    meta = extract(["USt-IdNr.: DE 123 456 788 · P.IVA 00743110157\n"
                     "info@acme.de · https://www.acme.de/kontakt · Tel. +49 (0)30 1234 5678"])
-    assert [v.value for v in meta.vat_ids] == ["DE123456789", "01234567890"]
+    assert [v.value for v in meta.vat_ids] == ["DE123456788", "00743110157"]
     assert [e.value for e in meta.emails] == ["info@acme.de"]
     assert [u.value for u in meta.urls] == ["https://www.acme.de/kontakt"]
     assert [p.value for p in meta.phones] == ["+49 (0)30 1234 5678"]
+
+
+@pytest.mark.parametrize(("text", "valid"), [("USt-IdNr. DE136695976", True), ("USt-IdNr. DE136695977", False),
+                                             ("VAT Reg No. GB 980 7806 84", True), ("P.IVA 01234567890", False)])
+def test_vat_id_is_reported_only_when_its_check_digits_hold(text: str, valid: bool) -> None:
+    assert bool(extract([text]).vat_ids) is valid
 
 
 # --- language and correspondent ----------------------------------------------------
