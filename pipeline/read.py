@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from docvault.core.config import PipelineSettings
 from docvault.core.status import TaskState
-from pipeline import detect, ocr, pages, parallel
+from pipeline import detect, ocr, ocr_language, pages, parallel
 from pipeline.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ class Document:
     texts: list[ocr.PageText]
     page_records: list[dict]
     languages: tuple[str, ...]
+    language_choice: ocr_language.LanguageChoice | None = None  # None: no page was OCRed first
 
     def to_dict(self) -> dict:
         """The part of the result JSON that is about the document, not the task."""
@@ -28,6 +30,7 @@ class Document:
         return {
             "page_count": self.info.page_count,
             "languages": list(self.languages),
+            "ocr_languages": self.language_choice.to_dict() if self.language_choice else None,
             "confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
             "text": "\f".join(t.text for t in self.texts),
             "pages": self.page_records,
@@ -61,9 +64,23 @@ def read_document(original: Path, pages_dir: Path, settings: PipelineSettings, p
 
     texts: list[ocr.PageText] = []
     records = []
-    for text, page in parallel.map_ordered(read, range(1, info.page_count + 1), workers):
+
+    def keep(text: ocr.PageText, page: pages.Page) -> None:
         texts.append(text)
         records.append({**text.to_dict(), "dpi": page.dpi, "dpi_assumed": page.dpi_assumed})
         percent = 25 + int(50 * len(texts) / info.page_count)
         progress.set(TaskState.PROCESSING, percent, f"page {len(texts)} of {info.page_count}")
-    return Document(kind, info, texts, records, settings.languages)
+
+    # Page one alone first: its language decides what every page is read with.
+    first, first_page = read(1)
+    choice = None
+    if first.source is ocr.PageSource.OCR:
+        choice = ocr_language.choose(first.text, settings.languages, ocr_language.installed(settings.tesseract_cmd))
+        log.info("%s %s: OCR languages: %s", progress.task_id, progress.name, choice.reason)
+        if choice.used != settings.languages:
+            settings = dataclasses.replace(settings, languages=choice.used)
+            first, first_page = read(1)
+    keep(first, first_page)
+    for text, page in parallel.map_ordered(read, range(2, info.page_count + 1), workers):
+        keep(text, page)
+    return Document(kind, info, texts, records, settings.languages, choice)

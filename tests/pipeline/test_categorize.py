@@ -155,7 +155,7 @@ def test_test_set_category_accuracy(heldout: list[tuple[LabeledDoc, list[str]]],
     """The frozen test set (tests/fixtures/heldout/), all ten categories in five languages."""
     accuracy = score([d for d, _ in heldout], [p for _, p in heldout], default_rules)
     assert accuracy.documents >= 100
-    assert accuracy.rate("category") >= 0.94, "\n".join(accuracy.misses)
+    assert accuracy.rate("category") >= 0.97, "\n".join(accuracy.misses)
     categories = {d.expected["category"] for d, _ in heldout}
     languages = {d.expected["language"] for d, _ in heldout}
     assert len(categories) == 10 and languages == {"en", "de", "fr", "es", "it"}
