@@ -66,9 +66,11 @@ def run(task_id: str) -> dict:
             process_task(task, config, progress, worker=job.worker_name or "",
                          busy_elsewhere=jobs.busy_elsewhere(job.connection))
     except Exception as exc:  # noqa: BLE001 - every failure ends in the failed folder or a retry
-        if isinstance(exc, JobTimeoutException):
-            exc = LimitExceeded(f"reading {task.name} took longer than its time limit of {job.timeout} s; "
-                                "a retry would take as long again; split the document and drop the parts again")
+        if isinstance(exc, JobTimeoutException):  # the same document would take as long again
+            limit = LimitExceeded(f"reading {task.name} took longer than its time limit of {job.timeout} s; "
+                                  "a retry would take as long again; split the document and drop the parts again")
+            limit.__cause__ = exc
+            exc = limit
         if _will_retry(exc, job):
             job.meta["failed_attempts"] = int(job.meta.get("failed_attempts", 0)) + 1
             progress.set(TaskState.RETRYING, 0, f"attempt {task.attempts} failed, will retry: {message_for(exc)}")

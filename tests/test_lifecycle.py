@@ -122,9 +122,8 @@ def test_sigterm_or_sigint_finishes_the_current_task_then_exits(
     assert _outbox_files(config) == SIMPLE_OUTPUTS
 
 
-def test_job_timeout_is_retried_then_fails_with_its_reason(
-    make_config, conn, submit, run_worker, state_dir, monkeypatch
-):
+def test_job_timeout_fails_at_once_with_its_reason(make_config, conn, submit, run_worker, state_dir, monkeypatch):
+    """A document that outlasts its time limit would outlast it again: no retry."""
     config = make_config(worker={"max_retries": 1, "retry_delays": [0]},
                          pipeline={"tesseract_cmd": str(REPO / "tests" / "tesseract_slow.sh")})
     monkeypatch.setattr(queue, "job_timeout", lambda pages, config: 2)  # tesseract waits 3 s
@@ -132,11 +131,12 @@ def test_job_timeout_is_retried_then_fails_with_its_reason(
 
     run_worker()
 
-    assert len(list(state_dir.glob("started-*"))) == 2
+    assert len(list(state_dir.glob("started-*"))) == 1
     record = status.get_status(conn, task.id)
-    assert record.state is TaskState.FAILED and record.fields["attempts"] == "2"
+    assert record.state is TaskState.FAILED and record.fields["attempts"] == "1"
     error = json.loads((config.paths.failed / "simple.png.error.json").read_text())
-    assert error["error"] == "JobTimeoutException" and error["attempts"] == 2
+    assert (error["error"], error["reason"], error["attempts"]) == ("LimitExceeded", "limit", 1)
+    assert "time limit of 2 s" in error["message"] and "JobTimeoutException" in error["traceback"]
 
 
 def test_sigkill_mid_task_is_recovered_with_one_set_of_outputs(
