@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pipeline.metadata import language
 
@@ -35,14 +34,22 @@ class LanguageChoice:
                 "reread_first_page": self.reread_first_page, "reason": self.reason}
 
 
-@lru_cache(maxsize=4)
+_INSTALLED: dict[str, frozenset[str]] = {}
+
+
 def installed(tesseract_cmd: str) -> frozenset[str]:
-    """The languages `tesseract --list-langs` names (asked once per process)."""
-    try:
-        listing = subprocess.run([tesseract_cmd, "--list-langs"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return frozenset()
-    return frozenset(line.strip() for line in listing.stdout.splitlines()[1:] if line.strip())
+    """The languages `tesseract --list-langs` names, asked once per process; a failed
+    listing is not kept (the next document asks again) and means: no re-read."""
+    if tesseract_cmd not in _INSTALLED:
+        try:
+            listing = subprocess.run([tesseract_cmd, "--list-langs"], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return frozenset()
+        languages = frozenset(line.strip() for line in listing.stdout.splitlines()[1:] if line.strip())
+        if listing.returncode != 0 or not languages:
+            return frozenset()
+        _INSTALLED[tesseract_cmd] = languages
+    return _INSTALLED[tesseract_cmd]
 
 
 def choose(first_page: str, configured: tuple[str, ...], available: frozenset[str]) -> LanguageChoice:
