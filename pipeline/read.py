@@ -74,7 +74,7 @@ def read_document(original: Path, pages_dir: Path, settings: PipelineSettings, p
     # Page one alone first: its language decides what every page is read with.
     first, first_page = read(1)
     choice = None
-    if first.source is ocr.PageSource.OCR:
+    if first.source in (ocr.PageSource.OCR, ocr.PageSource.MIXED):
         choice = ocr_language.choose(first.text, settings.languages, ocr_language.installed(settings.tesseract_cmd))
         log.info("%s %s: OCR languages: %s", progress.task_id, progress.name, choice.reason)
         if choice.used != settings.languages:
