@@ -94,6 +94,7 @@ class Amount:
     text: str  # as written, with the currency if it was next to the number
     start: int  # offset in the page text
     label: str | None = None  # the label that made it the total
+    check: str | None = None  # for the total: "net + tax" or "line items" when amounts above add up to it
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -101,6 +102,8 @@ class Amount:
         }
         if self.label is not None:
             out["label"] = self.label
+        if self.check is not None:
+            out["check"] = self.check
         return out
 
 
@@ -177,15 +180,39 @@ def pick_total(amounts: Sequence[Amount], pages: Sequence[str]) -> Amount | None
                 for score, label in [_label(amount, pages[amount.page - 1])] if score > 0]
     if labelled:
         best = max(score for score, _, _ in labelled)
-        top = [(label, amount) for score, label, amount in labelled if score == best]
-        if all(label in BALANCES for label, _ in top):
-            label, amount = top[-1]
+        top = [(label, amount, check_total(amount, amounts)) for score, label, amount in labelled if score == best]
+        checked = [entry for entry in top if entry[2]]
+        if checked and len(checked) < len(top):  # what the amounts above add up to is the total
+            top = checked
+        if all(label in BALANCES for label, _, _ in top):
+            label, amount, check = top[-1]
         else:
-            label, amount = max(top, key=lambda pair: pair[1].value)
-        return Amount(amount.value, amount.currency, amount.page, amount.text, amount.start, label)
+            label, amount, check = max(top, key=lambda entry: entry[1].value)
+        return Amount(amount.value, amount.currency, amount.page, amount.text, amount.start, label, check)
     marked = [a for a in amounts if re.search(_CURRENCY, a.text, re.IGNORECASE)
               and not _is_excluded(a, pages[a.page - 1])]
     return max(marked, key=lambda a: a.value, default=None)
+
+
+CHECK_WINDOW = 40  # amounts above a total that are tried as its parts
+
+
+def check_total(total: Amount, amounts: Sequence[Amount]) -> str | None:
+    """How the amounts above `total` on its page confirm it: two of them adding up to
+    it ("net + tax"), or a run of them right above it ("line items"); None if neither."""
+    above = [a.value for a in amounts if a.page == total.page and a.start < total.start][-CHECK_WINDOW:]
+    wanted = total.value
+    seen: set[Decimal] = set()
+    for value in above:
+        if value > 0 and wanted - value in seen:
+            return "net + tax"
+        seen.add(value)
+    running = Decimal(0)
+    for count, value in enumerate(reversed(above), start=1):
+        running += value
+        if running == wanted and count >= 2:
+            return "line items"
+    return None
 
 
 def _is_excluded(amount: Amount, page: str) -> bool:

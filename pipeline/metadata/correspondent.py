@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from pipeline.metadata.identifiers import EMAIL
+from pipeline.metadata.terms import within
 
 LEGAL_FORM = re.compile(
     r"\b(?:GmbH(?: & Co\.? KG)?|AG|KG|OHG|e\.\s?K\.|e\.\s?V\.|UG|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corp\.?|plc|PLC"
@@ -60,6 +62,42 @@ class Correspondent:
 
 
 def find_correspondent(pages: Sequence[str]) -> Correspondent | None:
+    found = _find(pages)
+    if found is None or found.evidence == "email_domain":
+        return found
+    name = normalise(found.name, pages)
+    return found if name == found.name else Correspondent(name, found.evidence, found.page, found.text)
+
+
+def normalise(name: str, pages: Sequence[str]) -> str:
+    """The spelling of `name` that its other occurrences (footer, signature, the last
+    page) support: OCR reads "plc" as "ple", "ß" as "B", "ñ" as "fi". Among the
+    variants within a few edits of it, one ending in a legal form is preferred, then
+    one with more accented letters (OCR loses them, it does not invent them), then
+    the most frequent."""
+    wanted = name.split()
+    if not wanted or len(wanted) > 8:
+        return name
+    variants: Counter[str] = Counter()
+    for page in {0: pages[0], len(pages) - 1: pages[-1]}.values():
+        for line in page.splitlines():
+            tokens = [t.strip(",;:·|()") for t in line.split()]
+            for i in range(len(tokens) - len(wanted) + 1):
+                window = tokens[i:i + len(wanted)]
+                if all(within(a.casefold(), b.casefold(), 1 if len(a) < 6 else 2) for a, b in zip(wanted, window)):
+                    variants[" ".join(window)] += 1
+    if len(variants) < 2:
+        return name
+
+    def rank(variant: str) -> tuple[bool, int, int]:
+        legal = LEGAL_FORM.search(variant)
+        return (bool(legal and legal.end() == len(variant)), sum(not ch.isascii() for ch in variant),
+                variants[variant])
+
+    return max(variants, key=rank)
+
+
+def _find(pages: Sequence[str]) -> Correspondent | None:
     if not pages:
         return None
     top = [line.strip() for line in pages[0].splitlines() if line.strip()][:TOP_LINES]

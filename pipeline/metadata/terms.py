@@ -67,7 +67,7 @@ class WordIndex:
             end = start + len(wanted)
             if end > len(self.words):
                 continue
-            if all(_within(want, self.words[start + i], budgets[i]) for i, want in enumerate(wanted[1:], 1)):
+            if all(within(want, self.words[start + i], budgets[i]) for i, want in enumerate(wanted[1:], 1)):
                 return Hit(" ".join(self.words[start:end]), self.pages[start])
         return None
 
@@ -79,11 +79,11 @@ class WordIndex:
         elif edits == 2 and len(word) >= LONG_WORD + 2:
             index = self._deletion_index(2)  # its matches have LONG_WORD letters or more
         else:  # an owner's max_edits on a short word: rare, so a plain scan
-            return {w for w in self.positions if abs(len(w) - len(word)) <= edits and _within(word, w, edits)}
+            return {w for w in self.positions if abs(len(w) - len(word)) <= edits and within(word, w, edits)}
         candidates: set[str] = set()
         for variant in _deletions(word, min(edits, 2)):
             candidates |= index.get(variant, set())
-        return {c for c in candidates if _within(word, c, edits)}
+        return {c for c in candidates if within(word, c, edits)}
 
     def _deletion_index(self, depth: int) -> dict[str, set[str]]:
         """Deletion forms -> words; two-letter deletions only of long words, as they
@@ -110,7 +110,7 @@ def _deletions(word: str, depth: int) -> set[str]:
     return twice | once | {word}
 
 
-def _within(a: str, b: str, limit: int) -> bool:
+def within(a: str, b: str, limit: int) -> bool:
     """Levenshtein distance of a and b is at most `limit` (stops early when above).
 
     A word that only adds or drops letters at the end is another word, not an OCR

@@ -307,6 +307,25 @@ def test_domain_confirms_the_letterhead_name_instead_of_replacing_it() -> None:
                                                                       "letterhead+domain")
 
 
+def test_total_is_checked_against_net_and_tax_and_against_line_items() -> None:
+    invoice = extract(["Nettobetrag 476,00 €\nMwSt 7 % 33,32 €\nRechnungsbetrag 509,32 €"])
+    assert invoice.total is not None and invoice.total.to_dict()["check"] == "net + tax"
+    receipt = extract(["Bread £2.10\nMilk £1.20\nEggs £3.00\nTOTAL £6.30"])
+    assert receipt.total is not None and receipt.total.to_dict()["check"] == "line items"
+
+
+def test_of_equally_labelled_amounts_the_one_the_items_add_up_to_is_the_total() -> None:
+    meta = extract(["Coffee £3.20\nCake £4.10\nTotal £7.30\n\nTotal loyalty credit £70.00"])
+    assert meta.total is not None and meta.total.value == Decimal("7.30")
+
+
+def test_ocr_confusion_in_the_name_is_normalised_by_its_other_occurrences() -> None:
+    meta = extract(["Bäckerei GroBmann GmbH\nLindenplatz 4\n\nRechnung\n\nBäckerei Großmann GmbH · Lindenplatz 4"])
+    assert meta.correspondent is not None and meta.correspondent.name == "Bäckerei Großmann GmbH"
+    plc = extract(["Westbrook Lettings ple\n14 Harbour Road\n\nDear Mr Price,\n\nKind regards\nWestbrook Lettings plc"])
+    assert plc.correspondent is not None and plc.correspondent.name == "Westbrook Lettings plc"
+
+
 # --- the frozen test set (never tuned on) ----------------------------------------
 
 def test_test_set_metadata_accuracy(heldout: list[tuple[LabeledDoc, list[str]]], default_rules: CategoryRules) -> None:
