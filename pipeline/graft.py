@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from pipeline import placement
+from pipeline.placement import IDENTITY, Matrix, then
+
 if TYPE_CHECKING:
     from pipeline.ocr import PageText
 
-Matrix = tuple[float, float, float, float, float, float]  # a b c d e f, as PDF's cm
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 # The unit square of an image turned clockwise by the key, mapped back onto the unit
 # square of the image before it was turned (y up, as in PDF).
 _UNTURN: dict[int, Matrix] = {
@@ -37,24 +38,18 @@ _UNTURN: dict[int, Matrix] = {
 BOX_TOLERANCE = 0.02
 
 
-def then(first: Matrix, second: Matrix) -> Matrix:
-    """`first` applied, then `second` (PDF's row-vector order: first x second)."""
-    a, b, c, d, e, f = first
-    A, B, C, D, E, F = second
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
-            e * A + f * C + E, e * B + f * D + F)
-
-
 def graft_pages(pdf: pikepdf.Pdf, texts: list[PageText]) -> None:
     """Draw each read page's text-only PDF under its page of `pdf` (in place)."""
     fonts: dict[str, pikepdf.Object] = {}  # tesseract's one font, copied in once
     for text in texts:
         if text.pdf is not None:
-            graft_page(pdf, pdf.pages[text.number - 1], text.pdf, text.rotation, fonts)
+            graft_page(pdf, pdf.pages[text.number - 1], text.pdf, text.rotation, fonts, text.stored)
 
 
 def graft_page(pdf: pikepdf.Pdf, page: pikepdf.Page, text_pdf: Path, rotation: int,
-               fonts: dict[str, pikepdf.Object]) -> None:
+               fonts: dict[str, pikepdf.Object], stored: bool = False) -> None:
+    """`stored`: the image read was the page's own image as the PDF stores it (taken out,
+    not rendered): the text goes where that image is drawn, however it is drawn."""
     page_obj = page.obj
     rotate = int(_inherited(page_obj, "/Rotate") or 0) % 360
     with pikepdf.open(text_pdf) as source:
@@ -72,16 +67,21 @@ def graft_page(pdf: pikepdf.Pdf, page: pikepdf.Page, text_pdf: Path, rotation: i
             page_fonts[key] = fonts[key]
         form.Resources = Dictionary(Font=page_fonts)
     turn = (rotate + rotation) % 360
-    # the image's own proportions, before the page's /Rotate and orient's turn
-    upright_ratio = width / height if turn in (0, 180) else height / width
-    box = _box(page_obj, upright_ratio)
-    # text page -> unit square of the image read -> unit square of the box -> the box
-    to_box = (box[2] - box[0], 0.0, 0.0, box[3] - box[1], box[0], box[1])
-    placement = then(then((1 / width, 0.0, 0.0, 1 / height, 0.0, 0.0), _UNTURN[turn]), to_box)
+    # the text page's unit square onto the image read's, then the image's onto the page
+    to_image = then((1 / width, 0.0, 0.0, 1 / height, 0.0, 0.0), _UNTURN[turn])
+    drawn = max(placement.images(page), key=lambda i: i[1][0] * i[1][1], default=None) if stored else None
+    if drawn is not None:
+        to_page = drawn[0]
+    else:
+        # the image's own proportions, before the page's /Rotate and orient's turn
+        upright_ratio = width / height if turn in (0, 180) else height / width
+        box = _box(page_obj, upright_ratio)
+        to_page = (box[2] - box[0], 0.0, 0.0, box[3] - box[1], box[0], box[1])
+    placed = then(to_image, to_page)
     resources = _own_resources(page_obj)
     name = _free_name(resources.XObject)
     resources.XObject[name] = form
-    draw = pdf.make_stream(b"q %s cm %s Do Q\n" % (" ".join(_num(v) for v in placement).encode(),
+    draw = pdf.make_stream(b"q %s cm %s Do Q\n" % (" ".join(_num(v) for v in placed).encode(),
                                                   str(name).encode()))
     contents = page_obj.get("/Contents")
     if contents is None:
@@ -90,8 +90,21 @@ def graft_page(pdf: pikepdf.Pdf, page: pikepdf.Page, text_pdf: Path, rotation: i
         contents.insert(0, draw)
     else:
         page_obj.Contents = Array([draw, contents])
-    if rotation:
-        page_obj.Rotate = turn
+    upright = _upright_rotate(placed)
+    if upright is not None and upright != rotate:
+        page_obj.Rotate = upright
+
+
+def _upright_rotate(placed: Matrix) -> int | None:
+    """The /Rotate that shows the text upright: where the text's "up" points on the page
+    (/Rotate turns the page clockwise for display). None for a mirrored placement, which
+    no /Rotate can set right."""
+    a, b, c, d = placed[:4]
+    if a * d - b * c <= 0:
+        return None
+    if abs(d) >= abs(c):
+        return 0 if d > 0 else 180
+    return 90 if c < 0 else 270
 
 
 def _box(page_obj: pikepdf.Object, ratio: float) -> tuple[float, float, float, float]:

@@ -13,24 +13,20 @@ from __future__ import annotations
 import html
 import re
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Name
 
-from pipeline.graft import IDENTITY, Matrix, then
 from pipeline.orient import Word
+from pipeline.placement import MAX_FORM_DEPTH, Box, images, unit_box
 
 # A picture smaller than this (in points, as placed) holds no line worth reading.
 MIN_PICTURE_PT = (72.0, 12.0)
 MIN_PICTURE_PIXELS = (100, 16)
 # A picture with more text-layer words on it than this is already read (an OCRed scan).
 MAX_WORDS_ON_PICTURE = 2
-MAX_FORM_DEPTH = 8
-
-Box = tuple[float, float, float, float]  # x0 y0 x1 y1, points
 
 
 _WORD = r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>'
@@ -55,41 +51,10 @@ def pictures(path: Path, number: int) -> list[Box]:
     """Where the page's images are drawn (PDF user space) that are large enough to
     hold text: from its content stream and the forms it draws, nothing decoded."""
     with pikepdf.open(path) as pdf:
-        page = pdf.pages[number - 1]
-        found = list(_images(page.obj, page.obj.get("/Resources"), IDENTITY, 0))
+        found = [(unit_box(ctm), size) for ctm, size in images(pdf.pages[number - 1])]
     return [box for box, (width, height) in found
             if box[2] - box[0] >= MIN_PICTURE_PT[0] and box[3] - box[1] >= MIN_PICTURE_PT[1]
             and width >= MIN_PICTURE_PIXELS[0] and height >= MIN_PICTURE_PIXELS[1]]
-
-
-def _images(content: pikepdf.Object, resources: pikepdf.Object | None, ctm: Matrix,
-            depth: int) -> Iterator[tuple[Box, tuple[int, int]]]:
-    stack: list[Matrix] = []
-    xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
-    for operands, operator in pikepdf.parse_content_stream(content):
-        op = str(operator)
-        if op == "q":
-            stack.append(ctm)
-        elif op == "Q" and stack:
-            ctm = stack.pop()
-        elif op == "cm" and len(operands) == 6:
-            ctm = then(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
-        elif op == "Do" and xobjects is not None and operands and operands[0] in xobjects:
-            xobject = xobjects[operands[0]]
-            subtype = xobject.get("/Subtype")
-            if subtype == Name.Image:
-                yield _unit_box(ctm), (int(xobject.get("/Width", 0)), int(xobject.get("/Height", 0)))
-            elif subtype == Name.Form and depth < MAX_FORM_DEPTH:
-                matrix = tuple(float(v) for v in xobject.get("/Matrix", list(IDENTITY)))
-                yield from _images(xobject, xobject.get("/Resources", resources),
-                                   then(matrix, ctm), depth + 1)  # type: ignore[arg-type]
-
-
-def _unit_box(ctm: Matrix) -> Box:
-    corners = [(ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5])
-               for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
-    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def unread_pictures(path: Path, number: int, words: tuple[LayerWord, ...]) -> bool:

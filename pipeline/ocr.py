@@ -39,6 +39,7 @@ class PageText:
     pdf: Path | None = None  # the page's invisible text as a text-only PDF, when OCRed
     rotation: int = 0  # clockwise degrees the page was turned before it was read
     dpi: int = 0  # the resolution the page was read at (0: not read from an image)
+    stored: bool = False  # read from the PDF's own image as stored (see pages.Page)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -62,14 +63,14 @@ def read_page(page: Page, settings: PipelineSettings) -> PageText:
         return PageText(page.number, "", None, 0, PageSource.BLANK, dpi=page.dpi)
     text, words = _tesseract(page.number, page.image, page.dpi, settings)
     if not orient.may_be_turned(words):
-        return text
+        return replace(text, stored=page.stored)
     rotation = orient.detect_rotation(page.image, page.dpi, settings.tesseract_cmd,
                                       settings.page_timeout_seconds)
     if rotation == 0:
-        return text
+        return replace(text, stored=page.stored)
     log.debug("page %d (%s): turned %d degrees", page.number, page.image.name, rotation)
     upright, _ = _tesseract(page.number, orient.turn(page.image, rotation), page.dpi, settings)
-    return replace(upright, rotation=rotation)
+    return replace(upright, rotation=rotation, stored=page.stored)
 
 
 def _mixed(page: Page, settings: PipelineSettings) -> PageText:

@@ -68,6 +68,9 @@ class Page:
     # A page with a text layer and pictures of text: the layer's words (image: the page
     # with its text taken out, to OCR the pictures; see mixed.py)
     layer_words: tuple[mixed.LayerWord, ...] = ()
+    # The image is the PDF's own, taken out as stored, not the page as displayed: the
+    # searchable PDF puts its text where the page draws that image (graft.py).
+    stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +151,7 @@ def _pdf_page(path: Path, page: pdfinfo.PdfPage, text: str | None, out_dir: Path
             text = textlayer.read(path, number, settings.page_timeout_seconds)
         image = None if text else _take_out(path, page, base, settings)
         if image is not None:
-            return Page(number, image, None, scan.x_ppi)
+            return Page(number, image, None, scan.x_ppi, stored=True)
     dpi = _render_dpi(path, page, settings)
     return Page(number, render(path, page, dpi, base, settings.page_timeout_seconds), None, dpi)
 

@@ -19,6 +19,7 @@ from PIL import Image, ImageChops, ImageFilter, ImageStat
 from docvault.core.config import Config
 from pipeline import output
 from tests.conftest import Configure, corpus
+from tests.pipeline import scans
 from tests.pipeline.test_output import process
 
 # Scans of the corpus, one or a few pages each, of every encoding a scanner writes.
@@ -240,3 +241,25 @@ def test_file_qpdf_cannot_rewrite_still_gets_its_text(make_config: Configure, mo
     assert record["outputs"]["pdf"] is None and record["outputs"]["pdf_type"] is None
     assert (config.paths.outbox / record["outputs"]["txt"]).read_text() == "This is a test."
     assert "too damaged to add text to (xref table damaged)" in caplog.text
+
+
+@pytest.mark.parametrize(("placement", "rotate"), [
+    ("612 0 0 792 0 0", 0),  # a scanner's page: the JPEG taken out, the text where it is drawn
+    ("-612 0 0 -792 612 792", 180),  # drawn upside down, read as stored: shown upright
+])
+def test_taken_out_jpeg_gets_its_text_where_it_is_drawn(make_config: Configure, tmp_path: Path,
+                                                        placement: str, rotate: int) -> None:
+    scan = scans.text_page(["The invoice is paid in full", "Thank you for your order",
+                            "Payment was received on the third of May"], dpi=200)
+    config = make_config()
+    record = process(config, scans.jpeg_pdf(tmp_path / "scan.pdf", scan, placement=placement))
+    assert record["pages"][0]["dpi"] == 200  # taken out, not rendered at 300
+    output = searchable(config, record)
+    with pikepdf.open(output) as doc:
+        assert int(doc.pages[0].obj.get("/Rotate", 0)) == rotate
+    assert image_streams(output) == image_streams(tmp_path / "scan.pdf")
+    layer, seen = text_boxes(output), seen_boxes(output, tmp_path)
+    assert len(layer) == 19  # every word, once
+    missed = [(w, x, y) for w, x, y in layer
+              if not any(w == s and abs(x - sx) < 4 and abs(y - sy) < 4 for s, sx, sy in seen)]
+    assert len(missed) <= 2, (missed, seen)
