@@ -7,8 +7,8 @@ import html
 import io
 import re
 import statistics
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 import img2pdf
@@ -16,6 +16,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
+from bench.handmade import image_pdf
 from docvault.core.config import Config
 from pipeline import output
 from tests.conftest import Configure, corpus
@@ -243,16 +244,19 @@ def test_file_qpdf_cannot_rewrite_still_gets_its_text(make_config: Configure, mo
     assert "too damaged to add text to (xref table damaged)" in caplog.text
 
 
-@pytest.mark.parametrize(("placement", "rotate"), [
-    ("612 0 0 792 0 0", 0),  # a scanner's page: the JPEG taken out, the text where it is drawn
-    ("-612 0 0 -792 612 792", 180),  # drawn upside down, read as stored: shown upright
+@pytest.mark.parametrize(("encoding", "placement", "rotate"), [
+    ("jpeg", "612 0 0 792 0 0", 0),  # a scanner's page: taken out, the text where it is drawn
+    ("jpeg", "-612 0 0 -792 612 792", 180),  # drawn upside down, read as stored: shown upright
+    ("g4", "-612 0 0 -792 612 792", 180),  # the same for a fax image
 ])
-def test_taken_out_jpeg_gets_its_text_where_it_is_drawn(make_config: Configure, tmp_path: Path,
-                                                        placement: str, rotate: int) -> None:
+def test_taken_out_image_gets_its_text_where_it_is_drawn(make_config: Configure, tmp_path: Path, encoding: str,
+                                                         placement: str, rotate: int) -> None:
     scan = scans.text_page(["The invoice is paid in full", "Thank you for your order",
                             "Payment was received on the third of May"], dpi=200)
+    if encoding == "g4":
+        scan = scan.convert("1")
     config = make_config()
-    record = process(config, scans.jpeg_pdf(tmp_path / "scan.pdf", scan, placement=placement))
+    record = process(config, image_pdf(tmp_path / "scan.pdf", scan, placement=placement, encoding=encoding))
     assert record["pages"][0]["dpi"] == 200  # taken out, not rendered at 300
     output = searchable(config, record)
     with pikepdf.open(output) as doc:
