@@ -32,8 +32,7 @@ from docvault.core.config import Config
 from docvault.core.errors import InvalidRecord
 from docvault.core.names import display_name
 from docvault.core.status import TaskState, now_iso
-from docvault.core.outbox import OUTBOX_PLAN
-from docvault.core.task import FAILURE, MANIFEST, Task, is_file_name, is_task_id
+from docvault.core.task import MANIFEST, WORK_NAMES, Task, is_file_name, is_task_id
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +95,7 @@ def _load(folder: Path) -> Task | None:
     except InvalidRecord as exc:
         log.warning("%s: task.json unusable (%s); rebuilding it", folder.name, exc.message)
     files = [p for p in folder.iterdir()
-             if not p.name.startswith(".") and p.name not in (MANIFEST, OUTBOX_PLAN, FAILURE)
+             if not p.name.startswith(".") and p.name not in WORK_NAMES
              and not p.is_dir()]
     if len(files) != 1:
         if not files:

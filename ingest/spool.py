@@ -22,9 +22,9 @@ from pathlib import Path
 from docvault.core import durable
 from docvault.core.digest import sha256_of
 from docvault.core.errors import UnsafeFile
-from docvault.core.names import display_name, safe_name
+from docvault.core.names import display_name
 from docvault.core.status import now_iso
-from docvault.core.task import Task
+from docvault.core.task import Task, stored_name
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def start_claim(path: Path, task_id: str, priority: str, tasks_dir: Path,
     task = Task(
         id=task_id,
         name=display_name(name),
-        file_name=safe_name(name),
+        file_name=stored_name(name),
         priority=priority,
         sha256="",
         size=info.st_size,

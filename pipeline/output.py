@@ -21,7 +21,7 @@ from docvault.core.config import PdfType
 from docvault.core.names import unique_stem
 from docvault.core.outbox import read_plan, write_plan
 from docvault.core.sidecars import write_json
-from docvault.core.task import Task
+from docvault.core.task import PAGES, SEARCHABLE, Task
 from pipeline import embed, graft, pdfa
 from pipeline.detect import Kind
 from pipeline.ocr import PageText
@@ -54,17 +54,23 @@ def plan_outputs(task: Task, task_dir: Path, outbox: Path, kind: Kind, wanted: t
     folder = task.outbox_folder(outbox)
     original = Path(task.file_name)
     pdf_suffix = ".ocr.pdf" if kind is Kind.PDF else ".pdf"
+    # The original keeps its suffix, unless an output has it (a PNG called scan.json or
+    # notes.txt, a JPEG called photo.pdf): then it is <name>.original.<suffix>, never
+    # written over by its own outputs.
+    kept = original.suffix
+    if kept.casefold() in (".json", ".txt", pdf_suffix):
+        kept = f".original{kept}"
     stem = read_plan(task_dir)
     if stem is None:
         folder.mkdir(parents=True, exist_ok=True)
-        stem = unique_stem(folder, original.stem, (".json", ".txt", pdf_suffix, original.suffix))
+        stem = unique_stem(folder, original.stem, (".json", ".txt", pdf_suffix, kept))
         write_plan(task_dir, stem)
     return Outputs(
         folder=folder,
         json=folder / f"{stem}.json",
         txt=folder / f"{stem}.txt" if "txt" in wanted else None,
         pdf=folder / f"{stem}{pdf_suffix}" if "pdf" in wanted else None,
-        original=folder / f"{stem}{original.suffix}",
+        original=folder / f"{stem}{kept}",
     )
 
 
@@ -105,9 +111,9 @@ def _searchable_pdf(target: Path, task: Task, task_dir: Path, kind: Kind, pages:
     original = task_dir / task.file_name
     base = original
     if kind is not Kind.PDF:
-        base = task_dir / "pages" / "embedded.pdf"
+        base = task_dir / PAGES / "embedded.pdf"
         embed.image_pdf(original, base, [p.dpi for p in pages])
-    tmp = task_dir / "searchable.pdf"
+    tmp = task_dir / SEARCHABLE
     with pikepdf.open(base) as pdf:
         graft.graft_pages(pdf, pages)
         if pdf_type is PdfType.PDFA_2B:

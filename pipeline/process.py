@@ -8,7 +8,7 @@ import time
 from docvault.core import durable
 from docvault.core.config import Config
 from docvault.core.status import TaskState, now_iso
-from docvault.core.task import Task
+from docvault.core.task import PAGES, Task
 from pipeline import categorize, metadata, output
 from pipeline.finish import complete_task
 from pipeline.metadata import language
@@ -27,7 +27,7 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
     progress.set(TaskState.PROCESSING, 5, "reading the file", started_at=started_at,
                  attempts=str(task.attempts), worker=worker, finished_at="")
     settings = config.pipeline.for_task(task.priority, task.relpath, task.language)
-    doc = read_document(task.regular_original(config.paths.tasks), task_dir / "pages", settings, progress, busy_elsewhere)
+    doc = read_document(task.regular_original(config.paths.tasks), task_dir / PAGES, settings, progress, busy_elsewhere)
     body = describe(doc, config, progress, folder=task.relpath.split("/")[0] if task.relpath else None)
     body["metadata"].update(size=task.size, sha256=task.sha256)
     result = TaskResult(

@@ -98,3 +98,31 @@ def test_same_name_from_two_inboxes_gets_two_output_sets(watcher, conn):
         original = sources[record["source"]["priority"]].read_bytes()
         assert (outbox / f"{stem}.png").read_bytes() == original
         assert (outbox / f"{stem}.txt").read_text() == record["text"]
+
+
+def test_names_of_the_work_folder_and_of_the_outputs_lose_nothing(watcher, conn, run_worker, tmp_path):
+    """A scan called searchable.pdf or task.json would be overwritten in its task folder
+    by the pipeline's file of that name; one called notes.txt or photo.pdf (a PNG) by its
+    own text or searchable PDF in the outbox. Each keeps its bytes."""
+    config = watcher()
+    page = tmp_path / "page.png"
+    text_image(["Nothing lost here"]).save(page)
+    scan = tmp_path / "scan.pdf"
+    text_image(["Nothing lost here"]).save(scan, resolution=150)
+    drops = {"searchable.pdf": scan, "task.json": page, "pages": page, "notes.txt": page, "photo.pdf": page}
+    for name, source in drops.items():
+        shutil.copy(source, config.paths.inbox / "normal" / name)
+    ids = _queued_ids(conn, config, len(drops))
+
+    run_worker()
+
+    assert all(status.get_status(conn, i).state is TaskState.COMPLETED for i in ids)
+    outbox = config.paths.outbox
+    for json_name, original in (("_searchable.json", "_searchable.pdf"), ("_task.json", "_task.original.json"),
+                                ("_pages.json", "_pages"), ("notes.json", "notes.original.txt"),
+                                ("photo.json", "photo.original.pdf")):
+        record = json.loads((outbox / json_name).read_text())
+        assert record["outputs"]["original"] == original
+        assert (outbox / original).read_bytes() == drops[record["source"]["name"]].read_bytes()
+        assert "Nothing lost" in record["text"]
+    assert "Nothing lost" in (outbox / "notes.txt").read_text()

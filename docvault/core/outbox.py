@@ -15,9 +15,9 @@ from typing import Any
 
 from docvault.core import durable, ownfiles
 from docvault.core.errors import InvalidRecord
-from docvault.core.task import Task, is_file_name
+from docvault.core.task import OUTBOX_PLAN, Task, is_file_name
 
-OUTBOX_PLAN = "outbox-plan.json"
+__all__ = ["OUTBOX_PLAN", "read_plan", "write_plan", "written_record"]
 RESULT_BYTES = 64 * 1024 * 1024  # a result JSON holds the text of up to max_pages pages
 
 

@@ -22,6 +22,11 @@ from docvault.core.names import safe_name
 
 MANIFEST = "task.json"
 FAILURE = "failure.json"  # written by the pipeline: a final failure under way
+OUTBOX_PLAN = "outbox-plan.json"  # the outbox names the pipeline chose (docvault.core.outbox)
+PAGES = "pages"  # the folder of the pages' images and PDFs while they are read
+SEARCHABLE = "searchable.pdf"  # the searchable PDF before it moves to the outbox
+# The task folder's own names: a dropped file is never stored under one (see stored_name).
+WORK_NAMES = frozenset({MANIFEST, FAILURE, OUTBOX_PLAN, PAGES, SEARCHABLE})
 TASK_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{8}")
 BATCH_ID = re.compile(r"b[0-9]{8}-[0-9]{6}-[0-9a-f]{8}")
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -40,6 +45,14 @@ def is_task_id(value: object) -> bool:
 
 def is_batch_id(value: object) -> bool:
     return isinstance(value, str) and BATCH_ID.fullmatch(value) is not None
+
+
+def stored_name(name: str) -> str:
+    """The name a dropped file gets in its task folder: its safe name, with a `_` before
+    one the folder uses for itself (a scan called task.json or searchable.pdf would be
+    overwritten by the pipeline's file of that name)."""
+    safe = safe_name(name)
+    return f"_{safe}" if safe in WORK_NAMES else safe
 
 
 def is_file_name(value: object) -> bool:
@@ -109,7 +122,7 @@ class Task:
         checks = {
             "id": is_task_id(task.id),
             "name": isinstance(task.name, str) and 0 < len(task.name) <= MAX_DISPLAY_NAME,
-            "file_name": is_file_name(task.file_name) and task.file_name not in (MANIFEST, FAILURE),
+            "file_name": is_file_name(task.file_name) and task.file_name not in WORK_NAMES,
             "priority": task.priority in PRIORITIES,
             "sha256": task.sha256 == "" or (isinstance(task.sha256, str) and SHA256.fullmatch(task.sha256)),
             "size": type(task.size) is int and task.size >= 0,
