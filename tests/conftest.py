@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -181,6 +182,14 @@ def text_image(lines: list[str], size: tuple[int, int] = (1700, 1100)) -> Image.
     for n, line in enumerate(lines):
         draw.text((100, 80 + n * 80), line, fill=0, font=font)
     return image
+
+
+def bomb_tiff() -> bytes:
+    """A TIFF header alone declaring a 20000 x 10000 image: Pillow's DecompressionBombError."""
+    entries = [(256, 4, 1, 20000), (257, 4, 1, 10000), (258, 3, 1, 1), (259, 3, 1, 1), (262, 3, 1, 0),
+               (273, 4, 1, 8), (277, 3, 1, 1), (278, 4, 1, 10000), (279, 4, 1, 25_000_000)]
+    ifd = struct.pack("<H", len(entries)) + b"".join(struct.pack("<HHII", *e) for e in entries)
+    return b"II*\x00" + struct.pack("<I", 8) + ifd + struct.pack("<I", 0)
 
 
 def job_started_at(conn: Redis, task_id: str) -> object:

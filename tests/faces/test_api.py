@@ -18,7 +18,7 @@ import schemathesis
 
 from docvault.core import status
 from docvault.core.task import Task
-from tests.conftest import REPO, _free_port, corpus, job_started_at, wait_for
+from tests.conftest import REPO, _free_port, bomb_tiff, corpus, job_started_at, wait_for
 
 KEY = "test-key-123"
 HEADERS = {"X-API-Key": KEY}
@@ -307,3 +307,22 @@ def test_refuses_lan_with_the_placeholder_redis_password(make_config):
                           env=env, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2 and "REDIS_PASSWORD" in proc.stderr and "placeholder" in proc.stderr
     assert "change-me-to-a-long" not in proc.stderr  # not even the refused password is shown
+
+
+def test_decompression_bomb_upload_is_queued_then_fails_that_file(api, run_worker, tmp_path):
+    """A 122-byte TIFF declaring 20000 x 10000 pixels: the intake counts it as one page
+    (Pillow refuses to open it), the worker refuses it with words, the API stays up."""
+    client = api()
+    bomb = tmp_path / "bomb.tif"
+    bomb.write_bytes(bomb_tiff())
+    answer = client.upload(bomb)
+    assert answer.status_code == 202
+    task_id = answer.json()["task_id"]
+    assert client.status(task_id).json()["status"] == "QUEUED"
+
+    run_worker()
+
+    assert client.status(task_id).json()["status"] == "FAILED"
+    failed = client.result(task_id)
+    assert failed.status_code == 422 and "200 million pixels" in failed.json()["message"]
+    assert client.upload(corpus("paperless-ngx/simple.png")).status_code == 202

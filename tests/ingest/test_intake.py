@@ -9,9 +9,8 @@ import shutil
 from docvault.core import status
 from docvault.core.status import TaskState
 from ingest import queue
-from tests.conftest import MARKER, corpus, wait_for
+from tests.conftest import MARKER, bomb_tiff, corpus, wait_for
 from tests.ingest.conftest import daemon_alive, stop_process, tasks, wait_queued
-from tests.ingest.test_queue import bomb_tiff
 
 
 def test_decompression_bomb_fails_that_file_and_the_daemon_survives_restarts(make_config, conn, watch_daemon,

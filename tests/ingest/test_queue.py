@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import struct
 
 from PIL import Image
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from ingest import queue
-from tests.conftest import corpus
+from tests.conftest import bomb_tiff, corpus
 
 
 def _pages(tmp_path, count: int, suffix: str):
@@ -18,14 +17,6 @@ def _pages(tmp_path, count: int, suffix: str):
     page = Image.new("L", (200, 200), 255)
     page.save(path, save_all=True, append_images=[page] * (count - 1))
     return path
-
-
-def bomb_tiff() -> bytes:
-    """A TIFF header alone declaring a 20000 x 10000 image: Pillow's DecompressionBombError."""
-    entries = [(256, 4, 1, 20000), (257, 4, 1, 10000), (258, 3, 1, 1), (259, 3, 1, 1), (262, 3, 1, 0),
-               (273, 4, 1, 8), (277, 3, 1, 1), (278, 4, 1, 10000), (279, 4, 1, 25_000_000)]
-    ifd = struct.pack("<H", len(entries)) + b"".join(struct.pack("<HHII", *e) for e in entries)
-    return b"II*\x00" + struct.pack("<I", 8) + ifd + struct.pack("<I", 0)
 
 
 def test_pages_are_counted_cheaply(tmp_path):
