@@ -320,9 +320,11 @@ def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     print(f"workers:       {len([w for w in figures.workers if w.alive])} alive")
     for w in figures.workers:
         doing = f"on task {w.task_id}" if w.task_id else w.state
-        print(f"  {w.name}: {doing}{'' if w.alive else ' (silent: dead?)'}")
+        print(f"  {w.name} on {w.host}: {doing}{'' if w.alive else ' (silent: dead?)'}")
     print(f"last hour:     {figures.last_hour.completed} completed, {figures.last_hour.failed} failed")
     print(f"last day:      {figures.last_day.completed} completed, {figures.last_day.failed} failed")
+    for host, counts in figures.by_host.items():
+        print(f"  read on {host}: {counts.completed} completed, {counts.failed} failed")
     print(f"time per task: mean {num(figures.mean_seconds, ' s')}, 95% under {num(figures.p95_seconds, ' s')}")
     print(f"pages/minute:  {num(figures.pages_per_minute)} (per worker, while working)")
     rate = None if figures.success_rate is None else round(figures.success_rate * 100, 1)

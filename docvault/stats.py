@@ -22,6 +22,7 @@ HOUR, DAY = 3600, 86400
 @dataclass(frozen=True, slots=True)
 class WorkerInfo:
     name: str
+    host: str  # the machine it runs on
     state: str  # RQ's: idle, busy, suspended, ...
     task_id: str | None  # the task it is on
     alive: bool  # its DocVault heartbeat is fresh
@@ -44,6 +45,7 @@ class Stats:
     p95_seconds: float | None
     pages_per_minute: float | None  # pages read per minute of processing, last day
     success_rate: float | None  # completed / (completed + failed), last day, 0-1
+    by_host: dict[str, Counts]  # last day, per machine whose workers read the tasks
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -59,7 +61,8 @@ def collect(conn: Redis, now: float | None = None) -> Stats:
     now = time.time() if now is None else now
     queues = all_queues(conn)
     workers = [
-        WorkerInfo(w.name, str(w.get_state()), w.get_current_job_id(), status.is_worker_alive(conn, w.name))
+        WorkerInfo(w.name, w.hostname or "?", str(w.get_state()), w.get_current_job_id(),
+                   status.is_worker_alive(conn, w.name))
         for w in ocr_workers(conn)
     ]
     day = status.finished_since(conn, now - DAY)
@@ -78,6 +81,8 @@ def collect(conn: Redis, now: float | None = None) -> Stats:
         p95_seconds=round(percentile(seconds, 95), 2) if seconds else None,
         pages_per_minute=round(sum(f.pages for f in done) / busy * 60, 2) if busy else None,
         success_rate=round(len(done) / ended, 4) if ended else None,
+        by_host={host: _counts([f for f in day if (f.host or "?") == host])
+                 for host in sorted({f.host or "?" for f in day})},
     )
 
 

@@ -45,7 +45,8 @@ def set_aside(conn: Redis, task: Task, config: Config) -> Path:
     sidecar = sidecars.set_aside(task.original(config.paths.tasks), task.file_name,
                                  config.paths.duplicates, record)
     status.set_state(conn, config.results, task.id, status.TaskState.SKIPPED, message=message,
-                     name=task.name, priority=task.priority, sha256=task.sha256, outputs={"duplicate": str(sidecar)})
+                     name=task.name, priority=task.priority, sha256=task.sha256,
+                     outputs={"duplicate": config.paths.in_outbox(sidecar)})
     log.info("%s %s: skipped as a duplicate of task %s -> %s", task.id, task.name,
              task.duplicate_of, sidecar.name)
     return sidecar

@@ -34,10 +34,11 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from docvault.core import durable, sidecars, status
+from docvault.core import sidecars, status
 from docvault.core.config import PRIORITIES, Config
 from docvault.core.errors import DocVaultError, WatcherDied
 from docvault.core.names import display_name, safe_name
+from docvault.core.names_lock import choosing_names
 from docvault.core.status import TaskState
 from docvault.core.task import Task, new_task_id
 from ingest import batch, faults, reconcile, settle, spool
@@ -253,12 +254,13 @@ class Watcher:
         """A symlink, device or pipe: moved aside unread, with a sidecar saying why."""
         name = display_name(path.name)
         record = sidecars.ErrorSidecar.from_exception(task_id, name, exc, attempts=0)
-        with durable.locked(self.config.paths.names_lock):
+        with choosing_names(self.config.paths.names_lock, self.conn):
             sidecar = sidecars.set_aside(path, safe_name(path.name), self.config.paths.failed, record)
         log.warning("%s %s: refused: %s -> failed/%s", task_id, name, exc.message, sidecar.name)
         try:
             status.set_state(self.conn, self.config.results, task_id, TaskState.FAILED,
-                             message=exc.message, name=name, outputs={"error": str(sidecar)})
+                             message=exc.message, name=name,
+                             outputs={"error": self.config.paths.in_outbox(sidecar)})
             if batch_id:
                 status.add_to_batch(self.conn, batch_id, task_id, safe_name(rel.parts[1]), rel.parts[0],
                                     self.config.results.status_ttl)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import logging
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from docvault.core import durable, sidecars, status
 from docvault.core.config import Config
 from docvault.core.digest import sha256_of
 from docvault.core.errors import DocVaultError, InvalidRecord
+from docvault.core.names_lock import choosing_names
 from docvault.core.status import TaskState
 from docvault.core.task import FAILURE, Task
 from pipeline.progress import Progress, patiently
@@ -50,13 +52,14 @@ def fail_task(task: Task, config: Config, conn: Redis, exc: Exception) -> Path:
     task_dir = task.folder(config.paths.tasks)
     error = _failure_record(task, task_dir, exc)
     _take_back(task, task_dir, config.paths.failed)
-    with durable.locked(config.paths.names_lock):
+    with choosing_names(config.paths.names_lock, conn):
         sidecar = sidecars.set_aside(task_dir / task.file_name, task.file_name, config.paths.failed, error)
     original = sidecar.with_name(sidecar.name.removesuffix(".error.json"))
     status.set_state(conn, config.results, task.id, TaskState.FAILED,
                      message=error.message, finished_at=error.failed_at, attempts=str(task.attempts),
                      reason=error.reason,
-                     outputs={"error": str(sidecar), "original": str(original)})
+                     outputs={"error": config.paths.in_outbox(sidecar),
+                              "original": config.paths.in_outbox(original)})
     shutil.rmtree(task_dir, ignore_errors=True)
     # One line for a failure DocVault expects (a password, a damaged file); the
     # traceback of anything else, which the error file also holds.
@@ -100,7 +103,8 @@ def _take_back(task: Task, task_dir: Path, failed_dir: Path) -> None:
 def _finished(conn: Redis, config: Config, task_id: str, state: TaskState, seconds: float, pages: int) -> None:
     """For the stats, and the webhook; neither may fail a task that is done."""
     try:
-        status.record_finished(conn, status.Finished(task_id, state, time.time(), seconds, pages))
+        status.record_finished(conn, status.Finished(task_id, state, time.time(), seconds, pages,
+                                                         socket.gethostname()))
     except RedisError as exc:
         log.warning("%s: not counted in the stats (Redis: %s)", task_id, exc)
     webhook.schedule(conn, config, task_id)

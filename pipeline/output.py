@@ -39,13 +39,14 @@ class Outputs:
     original: Path
     pdf_type: PdfType | None = None  # what the searchable PDF is, when one was written
 
-    def to_dict(self) -> dict[str, str | None]:
+    def to_dict(self, outbox: Path) -> dict[str, str | None]:
+        """The files' paths relative to `outbox`, as the status and the results keep them."""
         return {
-            "json": str(self.json),
-            "txt": str(self.txt) if self.txt else None,
-            "pdf": str(self.pdf) if self.pdf else None,
+            "json": self.json.relative_to(outbox).as_posix(),
+            "txt": self.txt.relative_to(outbox).as_posix() if self.txt else None,
+            "pdf": self.pdf.relative_to(outbox).as_posix() if self.pdf else None,
             "pdf_type": self.pdf_type.value if self.pdf and self.pdf_type else None,
-            "original": str(self.original),
+            "original": self.original.relative_to(outbox).as_posix(),
         }
 
 
@@ -99,7 +100,7 @@ def write_outputs(
         durable.move(source, outputs.original)
     final = Outputs(outputs.folder, outputs.json, outputs.txt, pdf, outputs.original, written_type)
     # the sidecar names its files relative to itself: the folder may be mounted elsewhere
-    write_json(outputs.json, result.with_outputs({k: v and Path(v).name for k, v in final.to_dict().items()}))
+    write_json(outputs.json, result.with_outputs(final.to_dict(outputs.folder)))
     return final
 
 

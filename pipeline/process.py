@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 
-from docvault.core import durable
 from docvault.core.config import Config
+from docvault.core.names_lock import choosing_names
 from docvault.core.status import TaskState, now_iso
 from docvault.core.task import PAGES, Task
 from pipeline import categorize, metadata, output
@@ -25,7 +26,8 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
     started_at = now_iso()
     task_dir = task.folder(config.paths.tasks)
     progress.set(TaskState.PROCESSING, 5, "reading the file", started_at=started_at,
-                 attempts=str(task.attempts), worker=worker, finished_at="")
+                 attempts=str(task.attempts), worker=worker, host=socket.gethostname(),
+                 finished_at="")
     settings = config.pipeline.for_task(task.priority, task.relpath, task.language)
     doc = read_document(task.regular_original(config.paths.tasks), task_dir / PAGES, settings, progress, busy_elsewhere)
     body = describe(doc, config, progress, folder=task.relpath.split("/")[0] if task.relpath else None)
@@ -40,11 +42,11 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
         finished_at=now_iso(),
         processing_time=round(time.monotonic() - started, 3),
     )
-    with durable.locked(config.paths.names_lock):  # no other worker takes the same name meanwhile
+    with choosing_names(config.paths.names_lock, progress.conn):  # no other worker takes the same name
         outputs = output.plan_outputs(task, task_dir, config.paths.outbox, doc.kind, config.pipeline.outputs)
         final = output.write_outputs(outputs, task, task_dir, doc.kind, doc.texts, result,
                                      config.pipeline.pdf_type)
-    result = result.with_outputs(final.to_dict())
+    result = result.with_outputs(final.to_dict(config.paths.outbox))
     complete_task(task, config, progress, result)
     return result
 

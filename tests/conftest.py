@@ -250,6 +250,23 @@ def start_worker() -> Iterator[Callable[..., subprocess.Popen]]:
 
 
 @pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the test tesseract scripts leave their marks (inherited by the workers)."""
+    folder = tmp_path / "tesseract-state"
+    folder.mkdir()
+    monkeypatch.setenv("DOCVAULT_TEST_STATE", str(folder))
+    return folder
+
+
+def kill_worker(pid: int) -> None:
+    """SIGKILL a worker and its work horse with tesseract (the horse has its own process
+    group), as a power cut or the OOM killer taking the container would."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for group in {os.getpgid(p) for p in [pid, *map(int, children)]}:
+        os.killpg(group, signal.SIGKILL)
+
+
+@pytest.fixture
 def other_filesystem(tmp_path: Path) -> Iterator[Path]:
     """A folder on another filesystem than tmp_path (a world-writable tmpfs), for the
     copy-fsync-unlink path of a move across filesystems (EXDEV)."""

@@ -4,7 +4,6 @@ retries, permanent failures, warm shutdown, a killed worker, a restarted Redis."
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -20,19 +19,10 @@ from rq.serializers import JSONSerializer
 from docvault.core import status
 from docvault.core.status import TaskState
 from ingest import queue
-from tests.conftest import REPO, _free_port, corpus, wait_for
+from tests.conftest import REPO, _free_port, corpus, kill_worker, wait_for
 
 SIMPLE = "paperless-ngx/simple.png"
 SIMPLE_OUTPUTS = ["simple.json", "simple.pdf", "simple.png", "simple.txt"]
-
-
-@pytest.fixture
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where the test tesseract scripts leave their marks (inherited by the workers)."""
-    folder = tmp_path / "tesseract-state"
-    folder.mkdir()
-    monkeypatch.setenv("DOCVAULT_TEST_STATE", str(folder))
-    return folder
 
 
 def _state(conn: Redis, task_id: str) -> TaskState | None:
@@ -62,14 +52,6 @@ def _worker_in_tesseract(make_config, submit, start_worker, state_dir: Path):
     worker = start_worker()
     wait_for(lambda: list(state_dir.glob("started-*")), what="tesseract to start")
     return config, task, worker
-
-
-def _kill_all(pid: int) -> None:
-    """SIGKILL a worker and its work horse with tesseract (the horse has its own process
-    group), as a power cut or the OOM killer taking the container would."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for group in {os.getpgid(p) for p in [pid, *map(int, children)]}:
-        os.killpg(group, signal.SIGKILL)
 
 
 def test_transient_failure_is_retried_then_completes(make_config, conn, submit, start_worker, state_dir):
@@ -145,7 +127,7 @@ def test_sigkill_mid_task_is_recovered_with_one_set_of_outputs(
     config, task, worker = _worker_in_tesseract(make_config, submit, start_worker, state_dir)
     worker_name = Job.fetch(task.id, connection=conn, serializer=JSONSerializer).worker_name
 
-    _kill_all(worker.pid)
+    kill_worker(worker.pid)
     worker.communicate(timeout=30)
     assert _state(conn, task.id) is TaskState.PROCESSING
     wait_for(lambda: not status.is_worker_alive(conn, worker_name), 10, "the dead worker to go silent")

@@ -77,6 +77,12 @@ class Paths:
     def failed(self) -> Path:
         return self.outbox / "failed"
 
+    def in_outbox(self, path: Path) -> str:
+        """`path` (in the outbox) as the status and the results keep it: relative to the
+        outbox, so that a worker on another machine, which mounts the share at a path of
+        its own, writes records every machine can read."""
+        return path.relative_to(self.outbox).as_posix()
+
     @property
     def duplicates(self) -> Path:
         return self.outbox / "duplicates"

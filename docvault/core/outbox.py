@@ -17,7 +17,8 @@ from docvault.core import durable, ownfiles
 from docvault.core.errors import InvalidRecord
 from docvault.core.task import OUTBOX_PLAN, Task, is_file_name
 
-__all__ = ["OUTBOX_PLAN", "read_plan", "write_plan", "written_record"]
+__all__ = ["NOT_FILES", "OUTBOX_PLAN", "read_plan", "write_plan", "written_record"]
+NOT_FILES = frozenset({"pdf_type"})  # the outputs entries that are not files
 RESULT_BYTES = 64 * 1024 * 1024  # a result JSON holds the text of up to max_pages pages
 
 
@@ -40,8 +41,8 @@ def write_plan(task_dir: Path, stem: str) -> None:
 
 def written_record(task: Task, task_dir: Path, outbox: Path) -> dict[str, Any] | None:
     """The result record of an earlier run that wrote the whole set (its JSON sidecar, the
-    last file written, is there and names this task), with the outputs as full paths;
-    else None."""
+    last file written, is there and names this task), with the outputs relative to
+    `outbox`, as the status keeps them; else None."""
     stem = read_plan(task_dir)
     if stem is None:
         return None
@@ -55,14 +56,20 @@ def written_record(task: Task, task_dir: Path, outbox: Path) -> dict[str, Any] |
     outputs = record.get("outputs")
     if not isinstance(outputs, dict) or not all(v is None or is_file_name(v) for v in outputs.values()):
         return None
-    return {**record, "outputs": {k: v and str(folder / v) for k, v in outputs.items()}}
+    return {**record, "outputs": {k: v if k in NOT_FILES or not v
+                                  else (folder / v).relative_to(outbox).as_posix()
+                                  for k, v in outputs.items()}}
 
 
 def relative_outputs(outputs: Mapping[str, str | None], outbox: Path) -> dict[str, str | None]:
     """Where a task's files went, as paths inside the outbox (`failed/scan.pdf`): what
-    clients are shown, never the server's own folders. A path outside it: its name."""
+    clients are shown, never the server's own folders. Records keep them so (relative
+    to the outbox, for workers on other machines); a full path, as records from before
+    that hold: made relative to the outbox, or its name when outside it."""
     def inside(value: str) -> str:
         path = Path(value)
+        if not path.is_absolute():
+            return path.as_posix()
         return str(path.relative_to(outbox)) if path.is_relative_to(outbox) else path.name
 
     return {kind: value and inside(value) for kind, value in outputs.items()}

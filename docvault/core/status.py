@@ -288,15 +288,17 @@ class Finished:
     at: float  # Unix time it finished
     seconds: float  # processing time of the last attempt
     pages: int
+    host: str = ""  # the machine whose worker read it ("" in facts from before hosts were kept)
 
     def to_json(self) -> str:
         return json.dumps({"task_id": self.task_id, "state": self.state.value, "at": self.at,
-                           "seconds": self.seconds, "pages": self.pages})
+                           "seconds": self.seconds, "pages": self.pages, "host": self.host})
 
     @classmethod
     def from_json(cls, raw: bytes) -> Finished:
         data = json.loads(raw)
-        return cls(data["task_id"], TaskState(data["state"]), data["at"], data["seconds"], data["pages"])
+        return cls(data["task_id"], TaskState(data["state"]), data["at"], data["seconds"], data["pages"],
+                   data.get("host", ""))
 
 
 def record_finished(conn: Redis, fact: Finished) -> None:

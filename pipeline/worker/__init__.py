@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import socket
+import uuid
 from collections.abc import Iterator
 
 from redis import Redis
@@ -56,9 +58,17 @@ class PerJobLinesToDebug(logging.Filter):
         return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
+def worker_name() -> str:
+    """`<host>.<8 hex>`: unique, and says which machine the worker runs on wherever the name
+    shows (rq-dashboard, `docvault stats`, a task's status) when workers on another
+    machine share the queue."""
+    return f"{socket.gethostname()}.{uuid.uuid4().hex[:8]}"
+
+
 class DocVaultWorker(Worker):
     def __init__(self, queues: list[Queue], config: Config, **kwargs: object) -> None:
         beat = max(1, config.worker.heartbeat_seconds)
+        kwargs.setdefault("name", worker_name())
         super().__init__(
             queues,
             serializer=JSONSerializer,
