@@ -5,7 +5,7 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench setup system clean
+.PHONY: run test bench setup system clean image image-test image-export
 
 run: setup
 	$(VENV)/bin/docvault up
@@ -33,6 +33,25 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# The Docker image, built here without Docker Hub (docs/deploy.md): ARCH=amd64, or armv7
+# for a 32-bit ARM NAS (emulated with qemu on a PC). docker/host-setup.sh (as root)
+# installs Docker, debootstrap and, for armv7, qemu. EXTRA_CA_CERT=/path/ca.pem: a CA that
+# pip in the build must trust (a proxy that re-signs HTTPS); never kept in the image.
+ARCH ?= amd64
+
+image:
+	sh docker/build-local.sh $(ARCH)
+
+image-test:
+	sh docker/image-test.sh $(ARCH)
+
+# For `docker load` on the NAS (Container Station): docvault-ingest-$(ARCH).tar.gz.
+image-export:
+	docker image inspect docvault-ingest:$(ARCH) >/dev/null 2>&1 || sh docker/build-local.sh $(ARCH)
+	docker save docvault-ingest:$(ARCH) | gzip > docvault-ingest-$(ARCH).tar.gz.part
+	mv docvault-ingest-$(ARCH).tar.gz.part docvault-ingest-$(ARCH).tar.gz
+	@ls -l docvault-ingest-$(ARCH).tar.gz
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -9,6 +9,8 @@ those clients are installed.
 
 from __future__ import annotations
 
+import configparser
+import fnmatch
 import os
 import re
 import shlex
@@ -225,15 +227,40 @@ def test_dockerfile_and_makefile_install_through_the_one_script():
     assert re.search(r'^ENTRYPOINT \["/usr/bin/tini", "--", ', dockerfile, re.M)
 
 
-def test_build_context_holds_what_the_dockerfile_copies():
-    # .dockerignore leaves out everything (.venv, inbox, outbox, work) but what is
-    # named back in; a COPY of anything else would fail only in a real build.
-    kept = {line[1:].rstrip("/") for line in (REPO / ".dockerignore").read_text().splitlines()
-            if line.startswith("!")}
-    for line in DOCKERFILE.read_text().splitlines():
-        if line.startswith("COPY "):
+def _ignored(path: str) -> bool:
+    """Whether .dockerignore leaves `path` (a top-level name, or below one) out of the
+    build context: its patterns are plain names, `/name`, `/*.glob` and `**/name`."""
+    patterns = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    parts = path.split("/")
+    for pattern in patterns:
+        if pattern.startswith("**/"):
+            if any(fnmatch.fnmatch(part, pattern[3:]) for part in parts):
+                return True
+        elif fnmatch.fnmatch(parts[0], pattern.lstrip("/")):
+            return True
+    return False
+
+
+def test_build_context_holds_what_setup_cfg_packages_and_the_dockerfile_copies():
+    # The image installs what setup.cfg's `packages = find:` includes from `COPY . .`:
+    # a new top-level package needs no change to docker/; .dockerignore only keeps the
+    # heavy and private folders out.
+    cfg = configparser.ConfigParser()
+    cfg.read(REPO / "setup.cfg")
+    packages = [p.rstrip("*") for p in cfg["options.packages.find"]["include"].split()]
+    assert packages and all((REPO / p / "__init__.py").exists() for p in packages)
+    for needed in [*packages, "setup.cfg", "pyproject.toml", "README.md", "config.yaml", "docker"]:
+        assert not _ignored(needed), needed
+    for private in (".git", ".venv", ".env", "tests", "inbox", "outbox", "work", "docvault-ingest-armv7.tar.gz",
+                    "ingest/__pycache__"):
+        assert _ignored(private), private
+    dockerfile = DOCKERFILE.read_text()
+    assert re.search(r"^COPY \. \.$", dockerfile, re.M)
+    for line in dockerfile.splitlines():
+        if line.startswith("COPY ") and "--from=" not in line:
             for source in line.split()[1:-1]:
-                assert source in kept or source.split("/")[0] in kept, source
+                assert source == "." or not _ignored(source), source
                 assert (REPO / source).exists(), source
 
 
@@ -281,9 +308,8 @@ COMPOSE_CLIENTS = {
 }
 
 
-@pytest.mark.parametrize("client", sorted(COMPOSE_CLIENTS))
-def test_compose_accepts_the_file(client, tmp_path):
-    """`config` parses, validates and interpolates without talking to an engine."""
+def compose_command(client: str) -> list[str]:
+    """The compose client's command, or a skip saying why it cannot run here."""
     command = COMPOSE_CLIENTS[client]
     if shutil.which(command[0]) is None:
         pytest.skip(f"{command[0]} is not installed here, so `{' '.join(command)} config` cannot run")
@@ -291,6 +317,13 @@ def test_compose_accepts_the_file(client, tmp_path):
             [*command, "version"], capture_output=True).returncode != 0:
         pytest.skip("the docker client here has no compose plugin (`docker compose` is a "
                     "plugin; `config` would need no engine, but the plugin is missing)")
+    return command
+
+
+@pytest.mark.parametrize("client", sorted(COMPOSE_CLIENTS))
+def test_compose_accepts_the_file(client, tmp_path):
+    """`config` parses, validates and interpolates without talking to an engine."""
+    command = compose_command(client)
     project = ["--project-directory", str(REPO)] if client == "compose-v2" else []
     result = subprocess.run(
         [*command, "--env-file", str(ENV_EXAMPLE), "-f", str(COMPOSE), *project, "config"],
@@ -363,3 +396,41 @@ def test_entrypoint_refuses_ids_that_are_not_numbers(tmp_path):
     result = run_entrypoint(tmp_path, PUID="admin", PGID="100")
     assert "exit 2" in result.stdout
     assert "PUID and PGID must be numbers" in result.stderr
+
+
+# compose.worker.yaml: workers on a second machine, with the values its .env would hold.
+WORKER_COMPOSE = REPO / "compose.worker.yaml"
+WORKER_ENV = {"REDIS_HOST": "192.168.1.10", "REDIS_PASSWORD": "0123456789abcdef0123456789abcdef",
+              "DATA_DIR": "/mnt/docvault", "WORKER_HOSTNAME": "office-pc", "PUID": "1000", "PGID": "100"}
+
+
+def test_second_machine_workers_run_as_the_nas_workers_do(services):
+    raw = yaml.safe_load(WORKER_COMPOSE.read_text())
+    assert set(raw["services"]) == {"worker"}, "only workers run on a second machine, never the watcher"
+    remote = interpolate(raw["services"]["worker"], WORKER_ENV)
+    nas = services["worker"]
+    for key in ("command", "stop_grace_period", "healthcheck", "restart"):
+        assert remote[key] == nas[key], key
+    assert set(remote["environment"]) == set(nas["environment"]) - {"WORKER_POLL_INTERVAL"}
+    url = urlparse(remote["environment"]["REDIS_URL"])
+    assert (url.hostname, url.port, url.password) == ("192.168.1.10", 6379, WORKER_ENV["REDIS_PASSWORD"])
+    assert remote["volumes"] == ["/mnt/docvault:/data"]
+    assert remote["hostname"] == "office-pc"
+    for name in ("REDIS_HOST", "REDIS_PASSWORD", "DATA_DIR", "WORKER_HOSTNAME"):
+        with pytest.raises(AssertionError, match=name):
+            interpolate(raw["services"]["worker"], {k: v for k, v in WORKER_ENV.items() if k != name})
+
+
+@pytest.mark.parametrize("client", sorted(COMPOSE_CLIENTS))
+def test_compose_accepts_the_second_machine_file(client, tmp_path):
+    command = compose_command(client)
+    env_file = tmp_path / ".env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in WORKER_ENV.items()))
+    project = ["--project-directory", str(REPO)] if client == "compose-v2" else []
+    result = subprocess.run(
+        [*command, "--env-file", str(env_file), "-f", str(WORKER_COMPOSE), *project, "config"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    worker = yaml.safe_load(result.stdout)["services"]["worker"]
+    assert worker["hostname"] == "office-pc" and worker["stop_grace_period"] == "5m30s"
