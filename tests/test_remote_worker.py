@@ -15,6 +15,7 @@ import shlex
 import socket
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,10 @@ import yaml
 from redis import Redis
 
 from docvault import stats
+from docvault.web import dashboard
 from docvault.core import status
 from docvault.core.status import TaskState
-from tests.conftest import REPO, corpus, kill_worker, wait_for
+from tests.conftest import REPO, corpus, docvault, kill_worker, wait_for
 
 REMOTE_HOST = "pc-remote"
 
@@ -54,6 +56,22 @@ def _remote_worker(share: Path, mount: Path, config: Path) -> subprocess.Popen:
                             text=True)
 
 
+@pytest.fixture
+def start_remote() -> Iterator[Callable[[Path, Path, Path], subprocess.Popen]]:
+    """Start pc-remote workers; any still running at the end are killed and reaped."""
+    procs: list[subprocess.Popen] = []
+
+    def start(share: Path, mount: Path, config: Path) -> subprocess.Popen:
+        procs.append(_remote_worker(share, mount, config))
+        return procs[-1]
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            kill_worker(proc.pid)
+        proc.communicate(timeout=30)
+
+
 def _processing_on(conn: Redis, host: str, not_by: str = "") -> status.TaskStatus | None:
     for record in status.list_tasks(conn, TaskState.PROCESSING):
         if record.fields.get("host") == host and record.fields.get("worker") != not_by:
@@ -66,7 +84,7 @@ def _is_relative(path: str) -> bool:
 
 
 def test_a_second_machine_drains_the_same_queue_and_a_kill_there_is_recovered(
-    tmp_path, make_config, conn, submit, start_worker, state_dir
+    tmp_path, make_config, conn, submit, start_worker, start_remote, state_dir
 ):
     share = tmp_path / "share"
     config = make_config(paths={"inbox": "share/inbox", "outbox": "share/outbox", "work": "share/work"})
@@ -86,13 +104,17 @@ def test_a_second_machine_drains_the_same_queue_and_a_kill_there_is_recovered(
         assert str(tmp_path) not in manifest
 
     # pc-remote takes the first task; it is killed in the middle of it.
-    remote = _remote_worker(share, mount, remote_config)
+    remote = start_remote(share, mount, remote_config)
     first = wait_for(lambda: _processing_on(conn, REMOTE_HOST), 60, "pc-remote to start a task")
     killed_worker = first.fields["worker"]
     assert killed_worker.startswith(f"{REMOTE_HOST}.")
     alive = wait_for(lambda: [w for w in stats.collect(conn).workers if w.host == REMOTE_HOST and w.alive],
                      10, "pc-remote's heartbeat")
     assert [w.name for w in alive] == [killed_worker]
+    page = dashboard.make_app(config).test_client().get("/0/data/workers.json", follow_redirects=True)
+    assert page.status_code == 200, (page.status_code, page.get_data(as_text=True)[:300])
+    shown = json.loads(page.get_data(as_text=True))["workers"]
+    assert killed_worker in [w["name"] for w in shown]  # rq-dashboard's Workers page
     wait_for(lambda: list(state_dir.glob("started-*")), 30, "pc-remote's tesseract to start")
     manifest = json.loads((config.paths.tasks / first.task_id / "task.json").read_text())
     assert manifest["attempts"] == 1 and str(mount) not in json.dumps(manifest)
@@ -101,19 +123,16 @@ def test_a_second_machine_drains_the_same_queue_and_a_kill_there_is_recovered(
     wait_for(lambda: not status.is_worker_alive(conn, killed_worker), 10, "the killed worker to go silent")
 
     # pc-remote comes back and this machine's worker joins; together they drain the queue.
-    remote = _remote_worker(share, mount, remote_config)
+    remote = start_remote(share, mount, remote_config)
     wait_for(lambda: _processing_on(conn, REMOTE_HOST, not_by=killed_worker), 60,
              "the restarted pc-remote to take a task")
     local = start_worker()
-    try:
-        finals = {t.id: wait_for(lambda t=t: (r := status.get_status(conn, t.id)) and r.state.is_final and r,
-                                 180, f"task {t.name} to end")
-                  for t in [*tasks, broken]}
-    finally:
-        for proc in (remote, local):
-            if proc.poll() is None:
-                kill_worker(proc.pid)
-            proc.communicate(timeout=30)
+    finals = {t.id: wait_for(lambda t=t: (r := status.get_status(conn, t.id)) and r.state.is_final and r,
+                             180, f"task {t.name} to end")
+              for t in [*tasks, broken]}
+    for proc in (remote, local):
+        kill_worker(proc.pid)
+        proc.communicate(timeout=30)
 
     recovered = finals[first.task_id]
     assert recovered.state is TaskState.COMPLETED and recovered.fields["attempts"] == "2"
@@ -142,3 +161,5 @@ def test_a_second_machine_drains_the_same_queue_and_a_kill_there_is_recovered(
     assert set(by_host) == {REMOTE_HOST, here}
     assert sum(c.completed for c in by_host.values()) == len(tasks)
     assert sum(c.failed for c in by_host.values()) == 1
+    printed = docvault("stats").stdout
+    assert f"read on {REMOTE_HOST}: " in printed and f"read on {here}: " in printed

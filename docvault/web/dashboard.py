@@ -14,8 +14,12 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from redis import Redis
+from rq import Queue, Worker
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from docvault.core import jobs
 from docvault.core.config import Config
 from docvault.core.errors import ConfigError
 from docvault.web.serving import is_loopback, refuse_weak_secrets
@@ -41,8 +45,22 @@ def make_app(config: Config) -> Flask:
     app.before_request(_from_own_page)
     app.register_blueprint(web.blueprint, url_prefix="")
     web.config.serializer = JSONSerializer  # our jobs are JSON, never pickle
+    web.Worker = JsonWorker  # its Workers page reads each busy worker's job
     web.setup_rq_connection(app)
     return app
+
+
+class JsonWorker(Worker):
+    """RQ's Worker as rq-dashboard looks the workers up, but reading the job each one is
+    on as JSON: rq-dashboard passes no serializer, and with RQ's default (pickle) its
+    Workers page failed with an error whenever a worker was busy."""
+
+    @classmethod
+    def all(cls, connection: Redis | None = None, job_class: type[Job] | None = None,
+            queue_class: type[Queue] | None = None, queue: Queue | None = None,
+            serializer: object = None) -> list[Worker]:
+        return super().all(connection, job_class or jobs.DocVaultJob, queue_class, queue,
+                           serializer or JSONSerializer)
 
 
 def _login_required(username: str, password: str) -> Callable[[], Response | None]:
