@@ -114,10 +114,10 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(func=cmd_list)
 
     cmd = sub.add_parser("stats", help="queues, workers, throughput and success rate",
-                         description="Queue lengths per priority, the workers and what each is "
-                         "doing, tasks completed and failed in the last hour and day, mean and "
-                         "95th-percentile processing time, pages per minute of processing and "
-                         "the success rate (last day).")
+                         description="Queue lengths per priority, the workers (and their "
+                         "machines) and what each is doing, tasks completed and failed in the last "
+                         "hour and day (and per machine), mean and 95th-percentile processing "
+                         "time, pages per minute of processing and the success rate (last day).")
     cmd.add_argument("--json", action="store_true", help="print JSON for scripts")
     cmd.set_defaults(func=cmd_stats)
 

@@ -112,7 +112,8 @@ SPEC: dict = {
                     **_ERRORS,
                     "404": _json("Error", "unknown task"),
                     "409": _json("Error", "not finished yet: `status` and `progress` say where it stands"),
-                    "410": _json("Error", "the cached result expired; `outbox_json` is the sidecar's path in the outbox"),
+                    "410": _json("Error", "the cached result expired; `outbox_json` is the sidecar's path "
+                                  "in the outbox"),
                     "422": _json("Error", "the task failed: `message` says why"),
                 },
             }
