@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from docvault.core import durable, sidecars, status
 from docvault.core.config import Config
 from docvault.core.errors import DocVaultError, message_for
+from docvault.core.names_lock import choosing_names
 from docvault.core.status import TaskState
 from docvault.core.task import Task
 from ingest import duplicates, queue, spool
@@ -76,7 +77,7 @@ class Intake:
         """Move the task's file to outbox/failed beside its error file, status FAILED."""
         record = sidecars.ErrorSidecar.from_exception(task.id, task.name, exc, task.attempts, task)
         tasks_dir = self.config.paths.tasks
-        with durable.locked(self.config.paths.names_lock):
+        with choosing_names(self.config.paths.names_lock, self.conn):  # workers elsewhere use failed/ too
             sidecar = sidecars.set_aside(task.original(tasks_dir), task.file_name, self.config.paths.failed, record)
         shutil.rmtree(task.folder(tasks_dir), ignore_errors=True)
         log.error("%s %s: failed before it was queued: %s -> failed/%s", task.id, task.name, record.message,
@@ -84,7 +85,7 @@ class Intake:
         try:
             status.set_state(self.conn, self.config.results, task.id, TaskState.FAILED,
                              message=message_for(exc), name=task.name, priority=task.priority,
-                             reason=record.reason, outputs={"error": str(sidecar)})
+                             reason=record.reason, outputs={"error": self.config.paths.in_outbox(sidecar)})
         except RedisError as redis_error:
             log.warning("%s %s: Redis unavailable (%s); the failure is only in outbox/failed",
                         task.id, task.name, redis_error)
