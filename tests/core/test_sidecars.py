@@ -62,10 +62,10 @@ def test_error_sidecar_says_why_for_people_and_reads_back(tmp_path):
 
 
 def test_an_unexpected_error_is_internal_with_a_plain_message():
-    record = _error(FileNotFoundError(2, "No such file", "/srv/work/tasks/x/page-0001.png"))
+    record = _error(FileNotFoundError(2, "No such file", "/srv/docvault/tasks/x/page-0001.png"))
     assert record.reason == "internal" and "unexpected error (FileNotFoundError)" in record.message
-    assert "/srv/work" not in record.message  # the status, API and webhooks show the message
-    assert "/srv/work/tasks/x/page-0001.png" in record.traceback  # the error file keeps it
+    assert "/srv/docvault" not in record.message  # the status, API and webhooks show the message
+    assert "/srv/docvault/tasks/x/page-0001.png" in record.traceback  # the error file keeps it
 
 
 def test_duplicate_sidecar_goes_beside_its_file(tmp_path):
