@@ -43,9 +43,9 @@ def process_task(task: Task, config: Config, progress: Progress, worker: str = "
         processing_time=round(time.monotonic() - started, 3),
     )
     with choosing_names(config.paths.names_lock, progress.conn):  # no other worker takes the same name
-        outputs = output.plan_outputs(task, task_dir, config.paths.outbox, doc.kind, config.pipeline.outputs)
+        outputs = output.plan_outputs(task, task_dir, config.paths.outbox, doc.kind, config.output.files)
         final = output.write_outputs(outputs, task, task_dir, doc.kind, doc.texts, result,
-                                     config.pipeline.pdf_type)
+                                     config.output.pdf_type)
     result = result.with_outputs(final.to_dict(config.paths.outbox))
     complete_task(task, config, progress, result)
     return result

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
+import logging
 import os
 import types
 import typing
@@ -21,6 +23,8 @@ import yaml
 
 from docvault.core.categories import CategoryRules, parse_categories
 from docvault.core.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 PRIORITIES = ("high", "normal", "low")  # queue order: a worker drains high first
 
@@ -123,8 +127,6 @@ class PipelineSettings:
     max_pages: int = 500
     max_megapixels: float = 100.0
     page_timeout_seconds: int = 300
-    outputs: tuple[str, ...] = ("txt", "json", "pdf")
-    pdf_type: PdfType = PdfType.PDFA_2B
     tesseract_cmd: str = "tesseract"
     page_workers: int = 0  # pages of one document read at once; 0: the cores left idle
     # inbox folder ("high", "normal/german") -> languages ("deu", "eng+deu")
@@ -147,6 +149,12 @@ class PipelineSettings:
                 return dataclasses.replace(self, languages=tuple(x.strip() for x in languages if x.strip()))
             folder = folder.rpartition("/")[0]
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSettings:
+    files: tuple[str, ...] = ("txt", "json", "pdf")  # written to the outbox beside the original
+    pdf_type: PdfType = PdfType.PDFA_2B
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +206,7 @@ class Config:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
     results: ResultSettings = field(default_factory=ResultSettings)
     categories: CategoryRules = field(default_factory=lambda: parse_categories(None))
     notify: NotifySettings = field(default_factory=NotifySettings)
@@ -224,6 +233,12 @@ ENV_OVERRIDES = {
     "API_HOST": "api.host",
     "API_PORT": "api.port",
     "API_KEY": "api.key",
+}
+
+# Keys that moved, old -> new: an old config.yaml keeps working (with a warning in the log).
+MOVED_KEYS = {
+    "pipeline.outputs": "output.files",
+    "pipeline.pdf_type": "output.pdf_type",
 }
 
 
@@ -254,6 +269,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         base = path.resolve().parent
     elif explicit:
         raise ConfigError(f"config file {path} does not exist")
+    _move_keys(raw, path)
     for var, dotted in ENV_OVERRIDES.items():
         if env.get(var, "") != "":
             _set_dotted(raw, dotted, env[var], origin=var)
@@ -266,6 +282,28 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
                           "from anyone's; set a long random secret, e.g. `openssl rand -hex 32`")
     return dataclasses.replace(config, paths=paths, categories=categories,
                                source=path if path.exists() else None)
+
+
+def _move_keys(raw: dict, path: Path) -> None:
+    for old, new in MOVED_KEYS.items():
+        old_section, old_key = old.split(".")
+        section = raw.get(old_section)
+        if not isinstance(section, dict) or old_key not in section:
+            continue
+        new_section, new_key = new.split(".")
+        target = raw.setdefault(new_section, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"{new_section}: must be a mapping (needed for {old}, which moved to {new})")
+        if new_key in target:
+            raise ConfigError(f"{path}: {old} moved to {new}, and both are set; keep {new} only")
+        target[new_key] = section.pop(old_key)
+        _warn_once(f"{path}: {old} is now {new}; it is read from the old place as well, "
+                   "but please move it")
+
+
+@functools.cache
+def _warn_once(message: str) -> None:
+    log.warning("%s", message)
 
 
 def _set_dotted(raw: dict, dotted: str, value: str, origin: str) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from docvault.core.config import OcrMode, load_config
+from docvault.core.config import OcrMode, PdfType, load_config
 from docvault.core.errors import ConfigError
 
 
@@ -47,6 +47,21 @@ def test_unknown_key_is_named(tmp_path):
 def test_bad_value_is_named(tmp_path, text, env, key):
     with pytest.raises(ConfigError, match=key):
         load_config(write(tmp_path, text), env=env)
+
+
+def test_moved_keys_are_read_from_their_old_place_with_a_warning(tmp_path, caplog):
+    config = load_config(write(tmp_path, "pipeline:\n  pdf_type: pdf\n  outputs: [json]\n  dpi: 200\n"), env={})
+    assert config.output.pdf_type is PdfType.PDF
+    assert config.output.files == ("json",)
+    assert config.pipeline.dpi == 200
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert "pipeline.pdf_type is now output.pdf_type" in warned
+    assert "pipeline.outputs is now output.files" in warned
+
+
+def test_a_moved_key_set_twice_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="pipeline.pdf_type moved to output.pdf_type, and both are set"):
+        load_config(write(tmp_path, "pipeline:\n  pdf_type: pdf\noutput:\n  pdf_type: pdfa-2b\n"), env={})
 
 
 def test_relative_paths_follow_the_config_file(tmp_path):

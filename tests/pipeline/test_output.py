@@ -78,7 +78,7 @@ def test_turned_image_becomes_an_upright_searchable_pdf(make_config: Configure) 
 
 
 def test_outputs_setting_chooses_the_files(make_config: Configure) -> None:
-    config = make_config(pipeline={"outputs": ["json"]})
+    config = make_config(output={"files": ["json"]})
     process(config, "paperless-ngx/simple.png")
     assert sorted(p.name for p in config.paths.outbox.iterdir()) == ["simple.json", "simple.png"]
 

@@ -99,7 +99,7 @@ def test_original_with_fonts_not_embedded_stays_plain_pdf(make_config: Configure
 
 
 def test_pdf_type_pdf_adds_nothing_but_the_text(make_config: Configure) -> None:
-    output, record = searchable(make_config(pipeline={"dpi": 150, "pdf_type": "pdf"}),
+    output, record = searchable(make_config(pipeline={"dpi": 150}, output={"pdf_type": "pdf"}),
                                 "paperless-ngx/tagged-but-no-text.pdf")
     assert record["outputs"]["pdf_type"] == "pdf"
     with pikepdf.open(output) as doc, pikepdf.open(corpus("paperless-ngx/tagged-but-no-text.pdf")) as before:
