@@ -253,7 +253,13 @@ def _follow(conn: Redis, record: status.TaskStatus, show: bool) -> status.TaskSt
                 print()
             return record
         time.sleep(FOLLOW_SECONDS)
-        record = status.get_status(conn, record.task_id) or record
+        latest = status.get_status(conn, record.task_id)
+        if latest is None:  # expired: a WAITING file taken away, or a record past its TTL
+            if show:
+                print(f"\ndocvault: the record of task {record.task_id} is gone (its file left the inbox "
+                      "before it was complete, or the record expired)", file=sys.stderr)
+            return record
+        record = latest
 
 
 def cmd_result(args: argparse.Namespace, config: Config) -> int:

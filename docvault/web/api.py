@@ -129,9 +129,14 @@ def create_app(config: Config, conn: Redis) -> Flask:
         priority, language = _options(config)
         upload = _uploads("file")[0]
         task = admit(_checked(upload), upload.filename or "upload", priority, language)
-        intake.dispatch(task)
-        return jsonify(task_id=task.id, status=TaskState.QUEUED.value,
-                       message=f"{task.name} is queued ({priority} priority)"), 202
+        state = intake.dispatch(task)
+        if state is TaskState.FAILED:  # failed before it was queued: in outbox/failed now
+            record = status.get_status(conn, task.id)
+            raise ApiError(422, "task_failed", record.message if record else f"{task.name} could not be queued",
+                           task_id=task.id, status=state.value)
+        message = (f"{task.name} is queued ({priority} priority)" if state is TaskState.QUEUED else
+                   f"{task.name} was processed before; set aside in outbox/duplicates (ingest.duplicates: skip)")
+        return jsonify(task_id=task.id, status=state.value, message=message), 202
 
     @app.post("/api/v1/ocr/batch")
     def upload_batch():

@@ -58,10 +58,11 @@ SPEC: dict = {
                     }}},
                 },
                 "responses": {
-                    "202": _json("Accepted", "queued"),
+                    "202": _json("Accepted", "queued, or set aside as a duplicate (ingest.duplicates: skip)"),
                     **_ERRORS,
                     "413": _json("Error", "larger than api.max_upload_mb"),
                     "415": _json("Error", "not a file type DocVault reads"),
+                    "422": _json("Error", "the file failed before it was queued; it is in outbox/failed"),
                 },
             }
         },
@@ -142,7 +143,7 @@ SPEC: dict = {
             "Accepted": {
                 "type": "object",
                 "required": ["task_id", "status", "message"],
-                "properties": {"task_id": {"type": "string"}, "status": {"type": "string", "enum": ["QUEUED"]},
+                "properties": {"task_id": {"type": "string"}, "status": {"type": "string", "enum": ["QUEUED", "SKIPPED"]},
                                "message": {"type": "string"}},
             },
             "BatchAccepted": {

@@ -309,6 +309,41 @@ def test_refuses_lan_with_the_placeholder_redis_password(make_config):
     assert "change-me-to-a-long" not in proc.stderr  # not even the refused password is shown
 
 
+def test_a_duplicate_set_aside_is_answered_as_skipped(api):
+    client = api(ingest={"duplicates": "skip"})
+    first = client.upload(corpus("paperless-ngx/simple.png"))
+    second = client.upload(corpus("paperless-ngx/simple.png"), name="again.png")
+    assert first.json()["status"] == "QUEUED"
+    assert second.status_code == 202 and second.json()["status"] == "SKIPPED"
+    assert "outbox/duplicates" in second.json()["message"]
+    assert client.status(second.json()["task_id"]).json()["status"] == "SKIPPED"
+    assert (client.config.paths.outbox / "duplicates" / "again.png").exists()
+
+
+def test_a_file_failing_before_it_is_queued_is_answered_422(make_config, conn, monkeypatch):
+    """The error path (a file swapped for a link while it was hashed) in the app itself:
+    the real intake fails the file into outbox/failed, and the answer says so."""
+    from docvault.core.errors import UnsafeFile
+    from docvault.web import api as web_api
+    from ingest import spool
+
+    def swapped(task, tasks_dir):
+        raise UnsafeFile(f"{task.name} is a shortcut (symbolic link) and was not followed")
+
+    config = make_config()
+    monkeypatch.setattr(spool, "finish_claim", swapped)
+    client = web_api.create_app(config, conn).test_client()
+    with open(corpus("paperless-ngx/simple.png"), "rb") as fh:
+        answer = client.post("/api/v1/ocr/process", data={"file": (fh, "simple.png")},
+                             content_type="multipart/form-data")
+    assert answer.status_code == 422
+    body = answer.get_json()
+    assert body["error"] == "task_failed" and body["status"] == "FAILED"
+    assert "symbolic link" in body["message"]
+    assert status.get_status(conn, body["task_id"]).state.value == "FAILED"
+    assert (config.paths.failed / "simple.png").exists()
+
+
 def test_decompression_bomb_upload_is_queued_then_fails_that_file(api, run_worker, tmp_path):
     """A 122-byte TIFF declaring 20000 x 10000 pixels: the intake counts it as one page
     (Pillow refuses to open it), the worker refuses it with words, the API stays up."""

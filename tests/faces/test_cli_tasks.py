@@ -9,6 +9,9 @@ import sys
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from docvault.core import status
+from docvault.core.status import TaskState
+from docvault.core.task import new_task_id
 from tests.conftest import REPO, corpus, docvault
 
 
@@ -73,3 +76,19 @@ def test_status_follow_shows_the_progress_live(make_config, conn, submit, run_wo
     assert any("PROCESSING" in f for f in frames) and "100 %  COMPLETED" in frames[-1]
     job = Job.fetch(task.id, connection=conn, serializer=JSONSerializer)
     assert job.meta == {"progress": 100, "state": "COMPLETED"}  # what rq-dashboard shows
+
+
+def test_status_follow_ends_when_the_record_goes(make_config, conn, tmp_path):
+    """A WAITING file taken out of the inbox leaves a record that expires: following it
+    must end, not poll a stale copy for ever."""
+    config = make_config()
+    task_id = new_task_id()
+    status.set_state(conn, config.results, task_id, TaskState.WAITING, message="still being written",
+                     name="scan.pdf", priority="normal")
+    follower = subprocess.Popen([sys.executable, "-m", "docvault.cli", "status", task_id, "--follow"],
+                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert task_id in follower.stdout.readline()  # it has read the record and follows it
+    conn.delete(status.task_key(task_id))
+    out, err = follower.communicate(timeout=20)
+    assert follower.returncode == 1
+    assert "WAITING" in out and "is gone" in err
