@@ -36,6 +36,10 @@ with an .error.json that says why.
 """
 
 
+# "pikepdf C++ to Python logger bridge initialized" once per worker at start
+QUIET_LOGGERS = ("pikepdf",)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -43,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
+    if not args.verbose:  # start-up chatter of libraries, not about any file
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
     try:
         if args.config:
             os.environ["DOCVAULT_CONFIG"] = str(Path(args.config).resolve())
