@@ -89,6 +89,8 @@ def test_status_follow_ends_when_the_record_goes(make_config, conn, tmp_path):
                                 cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert task_id in follower.stdout.readline()  # it has read the record and follows it
     conn.delete(status.task_key(task_id))
-    out, err = follower.communicate(timeout=20)
-    assert follower.returncode == 1
+    # read through the same buffered pipe objects: communicate() reads the raw pipes and would
+    # miss what readline() already buffered (the bar line came in the same chunk as the header)
+    assert follower.wait(timeout=20) == 1
+    out, err = follower.stdout.read(), follower.stderr.read()
     assert "WAITING" in out and "is gone" in err
