@@ -3,11 +3,11 @@ language page one turns out to be written in.
 
 Read with the wrong language, French loses its accents ("alcOve, ot les bUches"
 instead of "l'alcôve, où les bûches") and German its umlauts, and the words the
-category rules look for are not there. So page one is read first, alone; when its
-text is in a language tesseract has installed but was not asked for, page one is
-read again with that language and the other pages are read with it from the start:
-the cost of a second read is paid once per document, never per page. The choice and
-its reason go into the result JSON (`ocr_languages`).
+category rules look for are not there. So page one's text decides: when it is in a
+language tesseract has installed but was not asked for, the document is read again
+with that language from page one (pipeline.read drops the pages not yet begun): the
+cost of a second read is paid once per document, never per page. The choice and its
+reason go into the result JSON (`ocr_languages`).
 """
 
 from __future__ import annotations

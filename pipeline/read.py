@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def read_document(original: Path, pages_dir: Path, settings: PipelineSettings, p
     log.info("%s %s: %d page(s), %d at a time, languages %s", progress.task_id, progress.name,
              info.page_count, workers, settings.lang)
 
-    def read(number: int) -> tuple[ocr.PageText, pages.Page]:
+    def read(number: int, settings: PipelineSettings) -> tuple[ocr.PageText, pages.Page]:
         page = pages.render_page(original, info, number, pages_dir, settings)
         try:
             return ocr.read_page(page, settings), page
@@ -61,6 +62,9 @@ def read_document(original: Path, pages_dir: Path, settings: PipelineSettings, p
             for image in pages_dir.glob(f"page-{number:04d}.*"):
                 if image.suffix in pages.IMAGE_SUFFIXES:
                     image.unlink()
+
+    def read_all(settings: PipelineSettings) -> Iterator[tuple[ocr.PageText, pages.Page]]:
+        return parallel.map_ordered(lambda number: read(number, settings), range(1, info.page_count + 1), workers)
 
     texts: list[ocr.PageText] = []
     records = []
@@ -71,16 +75,21 @@ def read_document(original: Path, pages_dir: Path, settings: PipelineSettings, p
         percent = 25 + int(50 * len(texts) / info.page_count)
         progress.set(TaskState.PROCESSING, percent, f"page {len(texts)} of {info.page_count}")
 
-    # Page one alone first: its language decides what every page is read with.
-    first, first_page = read(1)
+    # Page one's language decides what every page is read with. The pages after it start
+    # at once with the configured languages on the cores page one leaves idle; only when
+    # page one turns out to be in another installed language are they read again.
+    pages_read = read_all(settings)
+    first, first_page = next(pages_read)
     choice = None
     if first.source in (ocr.PageSource.OCR, ocr.PageSource.MIXED):
         choice = ocr_language.choose(first.text, settings.languages, ocr_language.installed(settings.tesseract_cmd))
         log.info("%s %s: OCR languages: %s", progress.task_id, progress.name, choice.reason)
         if choice.used != settings.languages:
+            pages_read.close()  # drops the pages not begun, waits for those under way
             settings = dataclasses.replace(settings, languages=choice.used)
-            first, first_page = read(1)
+            pages_read = read_all(settings)
+            first, first_page = next(pages_read)
     keep(first, first_page)
-    for text, page in parallel.map_ordered(read, range(2, info.page_count + 1), workers):
+    for text, page in pages_read:
         keep(text, page)
     return Document(kind, info, texts, records, settings.languages, choice)

@@ -1,6 +1,9 @@
 """pipeline.ocr_language: page one's language decides what the document is read with."""
 
+import subprocess
+
 from pipeline.ocr_language import choose
+from tests.conftest import corpus
 from tests.pipeline.reading import Read, one_thread_per_tesseract, read  # noqa: F401 - fixtures
 
 INSTALLED = frozenset({"eng", "deu", "fra", "spa", "ita", "osd"})
@@ -37,3 +40,15 @@ def test_french_scan_configured_as_english_is_read_again_in_french(read: Read) -
     assert data["ocr_languages"]["configured"] == ["eng"] and data["ocr_languages"]["reread_first_page"]
     text = doc.texts[0].text
     assert "alcôve" in text and "bûches" in text
+
+
+def test_pages_begun_with_the_configured_language_are_read_again(read: Read, tmp_path) -> None:  # noqa: ANN001
+    """Page two starts with eng beside page one; once page one is found French, page two's
+    eng reading is dropped and every page of the document is read with fra."""
+    two_pages = tmp_path / "francais-twice.pdf"
+    french = corpus("ocrmypdf/francais.pdf")
+    subprocess.run(["pdfunite", str(french), str(french), str(two_pages)], check=True)
+    doc = read(two_pages, languages=("eng",), page_workers=2)
+    assert doc.languages == ("fra",) and len(doc.texts) == 2
+    assert all("alcôve" in t.text and "bûches" in t.text for t in doc.texts)
+    assert [r["number"] for r in doc.page_records] == [1, 2]
