@@ -52,10 +52,20 @@ def installed(tesseract_cmd: str) -> frozenset[str]:
     return _INSTALLED[tesseract_cmd]
 
 
+def preload(tesseract_cmd: str) -> None:
+    """Ask tesseract for its languages and load the detector for them once, in the
+    worker: every work horse RQ forks for a job inherits both."""
+    language.preload(_candidates(installed(tesseract_cmd)))
+
+
+def _candidates(available: frozenset[str]) -> list[str]:
+    """Our languages that tesseract has installed: what page one may be found to be."""
+    return [ours for code, ours in language.FROM_TESSERACT.items() if code in available]
+
+
 def choose(first_page: str, configured: tuple[str, ...], available: frozenset[str]) -> LanguageChoice:
     """The languages for the document, from the text page one was read as."""
-    candidates = [ours for code, ours in language.FROM_TESSERACT.items() if code in available]
-    detected = language.detect([first_page], among=candidates)
+    detected = language.detect([first_page], among=_candidates(available))
     code = language.TO_TESSERACT[detected] if detected else None
     if code is None:
         return LanguageChoice(configured, configured, None, False,

@@ -34,6 +34,12 @@ def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
     return identifier
 
 
+def preload(among: Sequence[str] = LANGUAGES) -> None:
+    """Load the model for `among` now: a worker does, so that the work horses RQ forks
+    for each job inherit it instead of loading it again (0.05-0.08 s a job here)."""
+    _identifier(tuple(sorted(among)))
+
+
 def detect(pages: Sequence[str], among: Sequence[str] = LANGUAGES) -> str | None:
     """The language of the text, one of `among`, or None if unsure.
 

@@ -131,16 +131,22 @@ class DocVaultWorker(Worker):
         recovery.recover(self.connection, self.queues)
 
 
-def preload() -> None:
-    """Import the OCR job's modules once, in the worker: RQ forks a work horse for every
-    job, which inherits them instead of importing them again (0.06 CPU s a job here,
-    several times that on the NAS's ARM cores)."""
+def preload(config: Config) -> None:
+    """Import the OCR job's modules, ask tesseract for its languages and load the
+    language detector once, in the worker: RQ forks a work horse for every job, which
+    inherits them instead of doing it again (0.06 + 0.1 CPU s a job here, several times
+    that on the NAS's ARM cores)."""
     importlib.import_module(jobs.OCR_FUNCTION.rpartition(".")[0])
+    from pipeline import ocr_language  # here, not at the top: other commands stay light
+    from pipeline.metadata import language
+
+    ocr_language.preload(config.pipeline.tesseract_cmd)
+    language.preload()
 
 
 def run(config: Config, conn: Redis, burst: bool) -> None:
     logging.getLogger("rq.worker").addFilter(PerJobLinesToDebug())
-    preload()
+    preload(config)
     worker = DocVaultWorker(jobs.all_queues(conn), config, connection=conn)  # webhooks: the notifier's
     # As verbose as the command line asked (`docvault -v worker`: DEBUG).
     worker.work(burst=burst, with_scheduler=True, logging_level=logging.getLogger().getEffectiveLevel())
