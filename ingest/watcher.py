@@ -49,6 +49,7 @@ from ingest.settle import Candidate, Verdict
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.5
+STOP_POLL_SECONDS = 0.1  # how soon the loop sees `stop`
 CLAIM_THREADS = 4
 MAX_RESTARTS = 3  # observer restarts within RESTART_WINDOW before the daemon gives up
 RESTART_WINDOW = 60.0
@@ -85,6 +86,7 @@ class Watcher:
         self.ignored: set[Path] = set()  # logged once each
         self.lock = threading.Lock()
         self.ready = threading.Event()  # set once watching and the first scan is done
+        self.closed = threading.Event()  # a file was closed or moved into place: look now
         self.observer: BaseObserver | None = None
         self.restarts: list[float] = []  # monotonic times of recent observer restarts
         self.batch_lock = threading.Lock()
@@ -121,6 +123,8 @@ class Watcher:
                          rel.parent)
             else:
                 candidate.touched(now, done)
+        if done:  # complete perhaps: claim it now, not at the next tick
+            self.closed.set()
 
     def scan_tree(self, folder: Path) -> None:
         """Look at every file below `folder`, as if an event had just touched it (files
@@ -311,7 +315,13 @@ class Watcher:
             self.scan()
             self.ready.set()
             next_rescan = time.monotonic() + self.config.ingest.rescan_seconds
-            while not stop.wait(TICK_SECONDS):
+            next_tick = time.monotonic() + TICK_SECONDS
+            while not stop.is_set():
+                # A file closed by its writer is claimed at once; the rest waits for the tick.
+                if not self.closed.wait(STOP_POLL_SECONDS) and time.monotonic() < next_tick:
+                    continue
+                self.closed.clear()
+                next_tick = time.monotonic() + TICK_SECONDS
                 status.beat_daemon(self.conn)
                 if not self._is_listening():
                     self._restart_observer()

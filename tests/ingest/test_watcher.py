@@ -8,6 +8,7 @@ import logging
 import shutil
 
 from docvault.core.errors import WatcherDied
+from ingest import watcher
 from ingest.watcher import _Events
 from tests.conftest import corpus, docvault, wait_for
 from tests.ingest.conftest import inbox_files, queued_ids, tasks, wait_queued
@@ -24,6 +25,18 @@ def test_tmp_renamed_to_pdf_is_claimed(make_config, daemon, conn):
     (task,) = tasks(config)
     assert task.id == job_id and task.name == "scan.pdf"
     assert inbox_files(config) == []
+
+
+def test_a_closed_complete_file_is_claimed_without_waiting_for_the_tick(make_config, daemon, conn, monkeypatch):
+    """The writer's close wakes the loop: with the tick an hour long and the settle period
+    too, the file is still claimed (issue 13: claim the moment the writer closes it)."""
+    monkeypatch.setattr(watcher, "TICK_SECONDS", 3600)
+    config = make_config(ingest={"settle_seconds": 3600})
+    daemon(config)
+    (config.paths.inbox / "normal" / "closed.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+
+    wait_queued(conn, 1)
+    assert [t.name for t in tasks(config)] == ["closed.pdf"]
 
 
 def test_ignored_files_are_left_where_they_are(make_config, daemon, conn, caplog):
