@@ -48,7 +48,8 @@ def image_pdf(target: Path, image: Image.Image, placement: str = "", page_pt: tu
               rotate: int = 0, text: str = "", encoding: str = "jpeg") -> Path:
     """`image` as an image XObject in `encoding` (see encoded) drawn with the matrix
     `placement` (default: upright over the whole page), on a page of `page_pt`, with
-    /Rotate `rotate` and `text` written in Helvetica at the bottom."""
+    /Rotate `rotate` and `text` written in Helvetica at the bottom (the font is in the
+    page's resources only then: a scan without it can be written as PDF/A)."""
     data, filters = encoded(image, encoding)
     width, height = page_pt
     placement = placement or f"{width} 0 0 {height} 0 0"
@@ -61,7 +62,8 @@ def image_pdf(target: Path, image: Image.Image, placement: str = "", page_pt: tu
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Rotate {rotate} "
-         "/Resources << /XObject << /Im0 4 0 R >> /Font << /F1 6 0 R >> >> /Contents 5 0 R >>").encode(),
+         f"/Resources << /XObject << /Im0 4 0 R >> {'/Font << /F1 6 0 R >> ' if text else ''}>> "
+         "/Contents 5 0 R >>").encode(),
         (f"<< /Type /XObject /Subtype /Image /Width {image.width} /Height {image.height} "
          f"/ColorSpace {colour} /BitsPerComponent {bits} {filters} /Length {len(data)} >>\n"
          "stream\n").encode() + data + b"\nendstream",

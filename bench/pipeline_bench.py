@@ -110,11 +110,11 @@ def throughput(scan: Path, texts: list[list[str]], work: Path) -> None:
 
 
 def _render_all(pdf: Path, folder: Path) -> list[Path]:
-    """The pages rendered (pdftoppm -gray, 300 dpi), made beforehand: what the pipeline
-    reads of a page that is not one JPEG."""
+    """The pages rendered (pdftoppm -gray -tiff, 300 dpi), made beforehand: what the
+    pipeline reads of a page it cannot take the image out of."""
     folder.mkdir()
-    subprocess.run(["pdftoppm", "-gray", "-r", str(DPI), str(pdf), str(folder / "p")], check=True)
-    return sorted(folder.glob("p-*.pgm"))
+    subprocess.run(["pdftoppm", "-gray", "-tiff", "-r", str(DPI), str(pdf), str(folder / "p")], check=True)
+    return sorted(folder.glob("p-*.tif"))
 
 
 def _extract_all(pdf: Path, folder: Path) -> list[Path]:

@@ -2,17 +2,20 @@
 
 Never a whole document in memory: each page is rendered to its own file in the task
 folder just before it is read (and deleted after), and nothing is rendered for a page
-whose text layer is taken as it is. Rendered pages are grayscale PGM, 1-bit PBM when
-everything on the page is 1-bit: OCR does not need colour, and an uncompressed file is
-written and read in a fraction of the time a PNG takes.
+whose text layer is taken as it is. Rendered pages are grayscale uncompressed TIFF, 1-bit
+PBM when everything on the page is 1-bit: OCR does not need colour, an uncompressed file
+is written in a fraction of the time a PNG takes, and tesseract (leptonica) reads an
+8-bit PGM about 10 % slower than the same pixels as a TIFF or PNG (a 300 dpi page: 1.08 s
+against 0.98 s), where a 1-bit PBM costs the same as a TIFF.
 
 A scanned PDF page is mostly one image covering the page, as the scanner wrote it: a
 JPEG, a Flate (or LZW) image in 8-bit gray or RGB or 1-bit, a CCITT G4 fax image or a
 JBIG2 image. That image is taken out instead of the page being rendered (`pdfimages -j
--tiff`, 0.01-0.06 CPU s against 0.1-0.2 for a render at 300 dpi): a JPEG as it is, which
-tesseract reads and puts in its PDF unchanged, colour and all; the others decoded by
-poppler into an uncompressed TIFF at their own depth (gray stays gray, 1-bit stays
-1-bit), which tesseract reads without a conversion. Only a page where the image is all
+-tiff`, 0.01-0.08 CPU s against 0.1-0.2 for a render at 300 dpi): a JPEG as it is, which
+tesseract reads and puts in its PDF unchanged, colour and all; an 8-bit gray or RGB
+Flate image copied into a PNG or inflated into a TIFF without poppler (flate.py); the
+others decoded by poppler into an uncompressed TIFF at their own depth (gray stays gray,
+1-bit stays 1-bit), which tesseract reads without a conversion. Only a page where the image is all
 there is, is taken out: no other image or mask, no text, the image placed upright or
 upside down over the whole page with square pixels, and at most settings.dpi (a finer
 scan is rendered down to settings.dpi). A page with a /Rotate has its image turned as
@@ -36,7 +39,7 @@ from PIL import Image, UnidentifiedImageError
 from docvault.core import frames, pdfinfo
 from docvault.core.config import OcrMode, PipelineSettings
 from docvault.core.errors import CorruptFile, LimitExceeded
-from pipeline import mixed, orient, textlayer
+from pipeline import flate, mixed, orient, textlayer
 from pipeline.detect import Kind
 
 DEFAULT_DPI = 300
@@ -48,7 +51,7 @@ PAGE_RATIOS = (1.2, 1.5)
 # The image covers the page when its size at its resolution is the page's, within this.
 COVER_TOLERANCE = 0.02
 # The files a page's image may be (rendered, taken out, turned): deleted once it is read.
-IMAGE_SUFFIXES = (".pgm", ".pbm", ".ppm", ".jpg", ".tif")
+IMAGE_SUFFIXES = (".pbm", ".png", ".jpg", ".tif")
 # The images taken out instead of rendered, by (pdfimages' encoding, colour, components,
 # bits per component); anything else (JPEG 2000, CMYK, ICC, indexed) is rendered.
 TAKEN_OUT = {
@@ -149,7 +152,7 @@ def _pdf_page(path: Path, page: pdfinfo.PdfPage, text: str | None, out_dir: Path
     if scan is not None:
         if text is None:
             text = textlayer.read(path, number, settings.page_timeout_seconds)
-        image = None if text else _take_out(path, page, base, settings)
+        image = None if text else _take_out(path, page, scan, base, settings)
         if image is not None:
             return Page(number, image, None, scan.x_ppi, stored=True)
     dpi = _render_dpi(path, page, settings)
@@ -157,14 +160,14 @@ def _pdf_page(path: Path, page: pdfinfo.PdfPage, text: str | None, out_dir: Path
 
 
 def render(path: Path, page: pdfinfo.PdfPage, dpi: int, base: Path, timeout: int) -> Path:
-    """The page rendered at `dpi` as poppler displays it (/Rotate applied), at `base`.pgm,
+    """The page rendered at `dpi` as poppler displays it (/Rotate applied), at `base`.tif,
     or `base`.pbm when its images are all 1-bit at `dpi` (a bilevel scan stays bilevel;
     one scaled is rendered in gray, which keeps its edges)."""
     mono = bool(page.images) and all(i.bits == 1 and abs(i.x_ppi - dpi) <= COVER_TOLERANCE * dpi
                                       for i in page.images)
     try:
         subprocess.run(
-            ["pdftoppm", "-mono" if mono else "-gray", "-r", str(dpi), "-f", str(page.number),
+            ["pdftoppm", *(["-mono"] if mono else ["-gray", "-tiff"]), "-r", str(dpi), "-f", str(page.number),
              "-l", str(page.number), "-singlefile", str(path), str(base)],
             capture_output=True, timeout=timeout, check=False,
         )
@@ -173,7 +176,7 @@ def render(path: Path, page: pdfinfo.PdfPage, dpi: int, base: Path, timeout: int
             f"page {page.number} of {path.name} took longer than "
             f"{timeout} s to render (pipeline.page_timeout_seconds)"
         ) from None
-    image = base.with_suffix(".pbm" if mono else ".pgm")
+    image = base.with_suffix(".pbm" if mono else ".tif")
     if not image.exists():
         raise CorruptFile(f"page {page.number} of {path.name} could not be rendered; the PDF may be damaged")
     return image
@@ -205,11 +208,22 @@ def whole_page_image(page: pdfinfo.PdfPage, max_dpi: int) -> pdfinfo.PdfImage | 
     return image
 
 
-def _take_out(path: Path, page: pdfinfo.PdfPage, base: Path, settings: PipelineSettings) -> Path | None:
-    """The page's image at `base`.jpg (a JPEG as it is) or `base`.tif (decoded,
-    uncompressed), turned by the page's /Rotate; None when pdfimages did not give one
-    (the page is rendered instead)."""
-    number = page.number
+def _take_out(path: Path, page: pdfinfo.PdfPage, image: pdfinfo.PdfImage, base: Path,
+              settings: PipelineSettings) -> Path | None:
+    """The page's image, turned by the page's /Rotate: an 8-bit Flate image at
+    `base`.png or .tif (flate.py), else what pdfimages gives, `base`.jpg (a JPEG as it
+    is) or `base`.tif (decoded, uncompressed); None when neither gave one (the page is
+    rendered instead)."""
+    taken = flate.take_out(path, page.number, base) if (image.encoding, image.bits) == ("image", 8) else None
+    taken = taken or _pdfimages(path, page.number, base, settings)
+    if taken is not None and page.rotate:
+        turned = orient.turn(taken, page.rotate)
+        taken.unlink()
+        return turned
+    return taken
+
+
+def _pdfimages(path: Path, number: int, base: Path, settings: PipelineSettings) -> Path | None:
     try:
         done = subprocess.run(
             ["pdfimages", "-j", "-tiff", "-f", str(number), "-l", str(number), str(path), str(base)],
@@ -222,12 +236,7 @@ def _take_out(path: Path, page: pdfinfo.PdfPage, base: Path, settings: PipelineS
         for stray in written:
             stray.unlink()
         return None
-    image = written[0].rename(base.with_suffix(written[0].suffix))
-    if page.rotate:
-        turned = orient.turn(image, page.rotate)
-        image.unlink()
-        return turned
-    return image
+    return written[0].rename(base.with_suffix(written[0].suffix))
 
 
 def _render_dpi(path: Path, page: pdfinfo.PdfPage, settings: PipelineSettings) -> int:
@@ -271,7 +280,7 @@ def _image_page(path: Path, number: int, out_dir: Path, settings: PipelineSettin
             _check_pixels(path, number, img.width * img.height, settings)
             dpi, assumed = _dpi_of(img)
             page = _for_ocr(img)
-            target = out_dir / f"page-{number:04d}.{'pbm' if page.mode == '1' else 'pgm'}"
+            target = out_dir / f"page-{number:04d}.{'pbm' if page.mode == '1' else 'tif'}"
             page.save(target)
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
             raise CorruptFile(f"page {number} of {path.name} could not be decoded ({exc})") from None

@@ -1,0 +1,85 @@
+"""pipeline.flate: an 8-bit Flate scan taken out of its PDF as the pixels it holds, or
+left to pdfimages when it is anything else."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import img2pdf
+import pikepdf
+import pytest
+from PIL import Image, ImageDraw
+from pikepdf import Name
+
+from bench.handmade import image_pdf
+from pipeline import flate
+
+
+def scan(mode: str = "L") -> Image.Image:
+    image = Image.new(mode, (300, 200), "white")
+    ImageDraw.Draw(image).text((20, 80), "Rechnung 2024-117", fill="black")
+    return image
+
+
+def test_plain_flate_gray_is_inflated_into_a_tiff_with_the_same_pixels(tmp_path: Path) -> None:
+    original = scan()
+    pdf = image_pdf(tmp_path / "gray.pdf", original, encoding="flate")
+    taken = flate.take_out(pdf, 1, tmp_path / "page-0001")
+    assert taken is not None and taken.suffix == ".tif"
+    with Image.open(taken) as image:
+        assert (image.format, image.mode) == ("TIFF", "L") and image.tobytes() == original.tobytes()
+        assert image.info.get("compression", "raw") == "raw"  # nothing to decode for tesseract
+
+
+def test_plain_flate_rgb_becomes_an_rgb_tiff(tmp_path: Path) -> None:
+    original = scan("RGB")
+    pdf = image_pdf(tmp_path / "rgb.pdf", original, encoding="flate")
+    taken = flate.take_out(pdf, 1, tmp_path / "page-0001")
+    assert taken is not None and taken.suffix == ".tif"
+    with Image.open(taken) as image:
+        assert image.mode == "RGB" and image.tobytes() == original.tobytes()
+
+
+def test_png_predicted_stream_is_copied_into_a_png_unopened(tmp_path: Path) -> None:
+    """img2pdf stores a PNG's image data as it is, with /Predictor 15: the same bytes
+    make a PNG again, with the same pixels."""
+    original = scan()
+    png = tmp_path / "scan.png"
+    original.save(png, dpi=(300, 300))
+    pdf = tmp_path / "img2pdf.pdf"
+    pdf.write_bytes(img2pdf.convert(str(png)))
+    with pikepdf.open(pdf) as doc:
+        (stream,) = [doc.pages[0].Resources.XObject[k] for k in doc.pages[0].Resources.XObject.keys()]
+        assert int(stream.DecodeParms.Predictor) >= 10  # the case this test is about
+    taken = flate.take_out(pdf, 1, tmp_path / "page-0001")
+    assert taken is not None and taken.suffix == ".png"
+    with Image.open(taken) as image:
+        assert image.tobytes() == original.tobytes()
+
+
+def _edited(tmp_path: Path, change) -> Path:  # noqa: ANN001 - a function of the image stream
+    pdf = image_pdf(tmp_path / "base.pdf", scan(), encoding="flate")
+    with pikepdf.open(pdf) as doc:
+        xobjects = doc.pages[0].Resources.XObject
+        change(doc, xobjects[list(xobjects.keys())[0]])
+        doc.save(tmp_path / "edited.pdf")
+    return tmp_path / "edited.pdf"
+
+
+@pytest.mark.parametrize("change", [
+    lambda doc, image: setattr(image, "Decode", pikepdf.Array([1, 0])),  # inverted: poppler applies it
+    lambda doc, image: setattr(image, "ColorSpace", Name.DeviceCMYK),
+    lambda doc, image: image.write(zlib.compress(b"\x00" * 100), filter=Name.FlateDecode),  # too short
+    lambda doc, image: image.write(b"not deflate at all", filter=Name.FlateDecode),
+], ids=["decode-array", "cmyk", "short-stream", "corrupt-stream"])
+def test_anything_else_is_left_to_pdfimages(tmp_path: Path, change) -> None:  # noqa: ANN001
+    pdf = _edited(tmp_path, change)
+    assert flate.take_out(pdf, 1, tmp_path / "page-0001") is None
+    assert not list(tmp_path.glob("page-0001*"))
+
+
+def test_a_file_that_is_not_a_pdf_is_declined(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\nnothing here")
+    assert flate.take_out(broken, 1, tmp_path / "page-0001") is None
