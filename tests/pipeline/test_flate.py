@@ -3,6 +3,7 @@ left to pdfimages when it is anything else."""
 
 from __future__ import annotations
 
+import tracemalloc
 import zlib
 from pathlib import Path
 
@@ -83,3 +84,18 @@ def test_a_file_that_is_not_a_pdf_is_declined(tmp_path: Path) -> None:
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4\nnothing here")
     assert flate.take_out(broken, 1, tmp_path / "page-0001") is None
+
+
+def test_inflating_holds_a_chunk_not_the_page(tmp_path: Path) -> None:
+    """A 12 MB RGB page is written a chunk at a time: two pages read at once must not
+    hold two whole pages in the worker's memory."""
+    page = Image.new("RGB", (2000, 2000), "white")
+    pdf = image_pdf(tmp_path / "big.pdf", page, encoding="flate", page_pt=(480, 480))
+    tracemalloc.start()
+    try:
+        taken = flate.take_out(pdf, 1, tmp_path / "page-0001")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert taken is not None and taken.stat().st_size > 12_000_000
+    assert peak < 4 * flate.CHUNK, f"{peak:,} bytes held at once"
