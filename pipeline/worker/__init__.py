@@ -66,6 +66,11 @@ def worker_name() -> str:
 
 
 class DocVaultWorker(Worker):
+    # RQ waits 1, 2, 4 ... up to 60 s between tries while Redis is away, and sleeps that
+    # out even when Redis is back: after a 20 s Redis restart a worker could idle for half
+    # a minute more with files waiting. 5 s at most.
+    max_connection_wait_time = 5.0
+
     def __init__(self, queues: list[Queue], config: Config, **kwargs: object) -> None:
         beat = max(1, config.worker.heartbeat_seconds)
         kwargs.setdefault("name", worker_name())
