@@ -1,10 +1,12 @@
 """The labeled document set: loading it, OCRing some of it, scoring the extractors.
 
 Shared by the tests (which assert the accuracy) and bench/metadata_bench.py (which
-prints it), so that both measure the same thing. Two sets: tests/fixtures/labeled/,
-the development set the rules are tuned on, and tests/fixtures/heldout/, the frozen
-test set made by bench/heldout.py, which nothing is tuned on. Each document is
-NAME.txt with NAME.yaml beside it:
+prints it), so that both measure the same thing. Three sets: tests/fixtures/labeled/,
+the development set the rules are tuned on; tests/fixtures/heldout/, the first frozen
+set (bench/heldout.py), whose misses were looked at while the rules were reworked, so it
+is no longer clean; and tests/fixtures/testset/, the second frozen set (bench/testset.py),
+written without reading the rules and never tuned on. Each document is NAME.txt with
+NAME.yaml beside it:
 
     category: invoice
     language: de
@@ -43,6 +45,10 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 LABELED_DIR = ROOT / "tests" / "fixtures" / "labeled"
 HELDOUT_DIR = ROOT / "tests" / "fixtures" / "heldout"
+TESTSET_DIR = ROOT / "tests" / "fixtures" / "testset"
+# What `make test` asserts on the test set: a little below the figures the rules reach
+# there (bench.metadata_bench prints them), so that a change that loses ground fails.
+TESTSET_FLOORS = {"category": 0.95, "document_date": 0.94, "total": 0.90, "iban": 0.98, "correspondent": 0.93}
 DEFAULT_RULES = ROOT / "config.yaml"
 FIELDS = ("category", "document_date", "total", "iban", "correspondent")
 

@@ -41,10 +41,8 @@ from pathlib import Path
 
 import yaml
 
-from bench.labeled import load_font, load_labeled, ocr
+from bench.labeled import TESTSET_DIR, load_font, load_labeled, ocr
 
-ROOT = Path(__file__).resolve().parents[1]
-TESTSET_DIR = ROOT / "tests" / "fixtures" / "testset"
 LANGUAGES = ("en", "de", "fr", "es", "it")
 CATEGORIES = ("invoice", "receipt", "bank_statement", "contract", "letter", "payslip", "tax", "insurance",
               "medical", "other")

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from bench.labeled import HELDOUT_DIR, LabeledDoc, load_labeled, load_rules, page_texts
+from bench.labeled import HELDOUT_DIR, TESTSET_DIR, LabeledDoc, load_labeled, load_rules, page_texts
 from docvault.core.categories import CategoryRules
 
 
@@ -23,5 +23,12 @@ def default_rules() -> CategoryRules:
 
 @pytest.fixture(scope="session")
 def heldout() -> list[tuple[LabeledDoc, list[str]]]:
-    """The frozen test set: its scans are stored as their OCR text, nothing to OCR."""
+    """The first frozen set: its scans are stored as their OCR text, nothing to OCR."""
     return [(doc, page_texts(doc, None)) for doc in load_labeled(HELDOUT_DIR)]
+
+
+@pytest.fixture(scope="session")
+def testset() -> list[tuple[LabeledDoc, list[str]]]:
+    """The test set written without reading the rules (bench/testset.py); scans stored as
+    their OCR text."""
+    return [(doc, page_texts(doc, None)) for doc in load_labeled(TESTSET_DIR)]
