@@ -22,7 +22,12 @@ CURRENCIES = {
     "chf": "CHF", "sfr": "CHF", "sfr.": "CHF", "fr.": "CHF",
 }
 _CURRENCY = r"(?:€|EUR(?:OS?)?|US\$|\$|USD|£|GBP|CHF|SFr\.?|Fr\.)"
-_SPACE_GROUPED = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$))"
+# "2 125,20 €" or "EUR 2 125,20": grouped by spaces, which only a currency beside it tells
+# from two numbers ("Menge 2 125,20" is not an amount of 2,125.20).
+_AFTER_CURRENCY = "".join(f"(?<={cur}{space})" + "|" for cur in ("€", "EUR", "CHF", "£", "\\$")
+                          for space in (" ", "\u00a0")).rstrip("|")
+_SPACE_GROUPED = (r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$))"
+                  r"|(?:" + _AFTER_CURRENCY + r")\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{2}")
 _GROUPED = r"\d{1,3}(?:[.,'’\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?"
 _PLAIN = r"\d+(?:[.,]\d{1,2}|;\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$)))?"  # OCR reads "46,00 €" as "46;00 €"
 # A minus glued to the number (or to its currency) makes it negative: an overdrawn
@@ -137,6 +142,8 @@ def find_amounts(
             has_cents = re.search(r"[.,;]\d{2}$", match["num"]) is not None
             if symbol is None and not has_cents:
                 continue
+            if before and not has_cents and _is_section_sign(page, before.start()):
+                continue
             if before:
                 start = before.start()
             if after:
@@ -149,6 +156,12 @@ def find_amounts(
             raw.append(Amount(-value if negative else value, currency, index + 1, page[start:end], start))
     default = document_currency(raw, pages, language)
     return [a if a.currency else Amount(a.value, default, a.page, a.text, a.start) for a in raw]
+
+
+def _is_section_sign(page: str, start: int) -> bool:
+    """A "$" that begins its line before a whole number is a scanned "§ 2" (a contract's
+    clause), which OCR reads as "$ 2" or "$.2": no money."""
+    return page[start] == "$" and page[page.rfind("\n", 0, start) + 1:start].strip() == ""
 
 
 def _is_negative(page: str, start: int, number_start: int) -> bool:

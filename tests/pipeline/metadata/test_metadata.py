@@ -11,7 +11,7 @@ import pytest
 from bench.labeled import TESTSET_FLOORS as FLOORS, LabeledDoc, is_scanned, score
 from docvault.core.categories import CategoryRules
 from pipeline.metadata import correspondent, extract, identifiers
-from pipeline.metadata.amounts import parse_number
+from pipeline.metadata.amounts import find_amounts, parse_number
 from pipeline.metadata.identifiers import is_valid_iban
 
 US = "Thank you for your order. Please pay the amount by the due date. Total $12.00\n"
@@ -111,6 +111,7 @@ def test_parse_number_reads_both_conventions(written: str, value: str) -> None:
     ("Total CHF 1'234.50", "1234.50", "CHF"),
     ("Total TTC 1 234,50 €", "1234.50", "EUR"),
     ("Importe total: EUR 12.345,00", "12345.00", "EUR"),
+    ("Net à payer : EUR 3 480,00", "3480.00", "EUR"),  # grouped by spaces, currency first
 ])
 def test_total_with_thousands_separators_and_currency(line: str, amount: str, currency: str) -> None:
     total = extract([line]).total
@@ -147,6 +148,12 @@ def test_unlabelled_document_falls_back_to_largest_money_amount() -> None:
 def test_no_total_without_money() -> None:
     meta = extract(["Sehr geehrte Frau Lang, die Lesung beginnt um 19:30 Uhr in Raum 12."])
     assert meta.total is None and meta.amounts == ()
+
+
+def test_a_scanned_paragraph_sign_read_as_a_dollar_is_no_amount() -> None:
+    """OCR reads a contract's "§ 2" as "$ 2"; a real "$ 2" is not at the start of a line."""
+    assert find_amounts(["$ 2 Die Kündigungsfrist beträgt drei Monate.\n$.3 Schriftform."], language="de") == []
+    assert [(str(a.value), a.currency) for a in find_amounts(["Parking fee $ 2"])] == [("2", "USD")]
 
 
 def test_percentages_and_years_are_not_amounts() -> None:
