@@ -109,6 +109,8 @@ def _find(pages: Sequence[str]) -> Correspondent | None:
                 return Correspondent(name, "letterhead", 1, line)
     domains = _domains(pages)
     for line in top:
+        if WEB_DOMAIN.search(line) or EMAIL.search(line):  # the domain's own line names no one
+            continue
         confirmed = next((d for d in domains if _spells(d, line)), None)
         if confirmed and not NOT_A_NAME.search(line) and len(line.split()) <= 8:
             return Correspondent(line, "letterhead+domain", 1, f"{line} ({confirmed})")
@@ -120,19 +122,23 @@ def _find(pages: Sequence[str]) -> Correspondent | None:
                 name = name.split("@")[1]
             if name:
                 return Correspondent(name, "from", index + 1, match.group(0).strip())
-    for index, page in enumerate(pages):
-        for match in EMAIL.finditer(page):
-            domain = match["domain"].lower()
-            if domain not in FREE_MAIL:
-                return Correspondent(domain, "email_domain", index + 1, match.group(0))
     first = re.split(r"\s+[-–—|·]\s+", top[0])[0] if top else ""
     # A title ("Come conservare scontrini e ricevute") is no name; "Direction générale des
     # Finances publiques" is: a name capitalises more than its first word.
     rest = first.split()[1:]
     sentence = not any(w[:1].isupper() for w in rest) and sum(w[:1].islower() and len(w) >= 4 for w in rest) >= 2
-    if 3 <= len(first) <= 60 and not NOT_A_NAME.search(first) and len(first.split()) <= 6 and not sentence:
+    named = (3 <= len(first) <= 60 and not NOT_A_NAME.search(first) and len(first.split()) <= 6 and not sentence
+             and not (WEB_DOMAIN.search(first) or EMAIL.search(first)))
+    # A top line of capitalised words is the letterhead's name and beats an e-mail domain
+    # it does not spell ("Millbrook Allotment Association", not "millbrookplots.org.uk").
+    if named and sum(w[:1].isupper() for w in first.split()) >= 2:
         return Correspondent(first, "first_line", 1, top[0])
-    return None
+    for index, page in enumerate(pages):
+        for match in EMAIL.finditer(page):
+            domain = match["domain"].lower()
+            if domain not in FREE_MAIL:
+                return Correspondent(domain, "email_domain", index + 1, match.group(0))
+    return Correspondent(first, "first_line", 1, top[0]) if named else None
 
 
 def _name_before(text: str) -> str:

@@ -382,3 +382,13 @@ def test_every_repetition_in_the_identifier_patterns_is_bounded() -> None:
         outside_classes = re.sub(r"\[(?:\\.|[^\]\\])*\]", "C", pattern.pattern)
         unbounded = re.findall(r"(?<!\\)[*+]|\{\d+,\}", outside_classes)
         assert unbounded == [], (pattern.pattern, unbounded)
+
+
+def test_the_letterhead_name_beats_a_domain_it_does_not_spell() -> None:
+    """Issue 14: a site name squashed into one word is no sender when the top line names
+    one; nor is the line that holds the domain itself."""
+    meta = extract(["Hollybush Lane Community Orchard\nPavilion, Frome\nhello@frome-apples.org.uk\n\nAutumn bulletin"])
+    assert meta.correspondent is not None and meta.correspondent.name == "Hollybush Lane Community Orchard"
+    assert meta.correspondent.evidence == "first_line"
+    alone = extract(["Avis d'échéance\n\nContact : contact@mdp-sante.fr"])
+    assert alone.correspondent is not None and alone.correspondent.name == "mdp-sante.fr"  # the top names no one
