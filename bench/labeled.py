@@ -48,7 +48,7 @@ HELDOUT_DIR = ROOT / "tests" / "fixtures" / "heldout"
 TESTSET_DIR = ROOT / "tests" / "fixtures" / "testset"
 # What `make test` asserts on the test set: a little below the figures the rules reach
 # there (bench.metadata_bench prints them), so that a change that loses ground fails.
-TESTSET_FLOORS = {"category": 0.95, "document_date": 0.97, "total": 0.97, "iban": 0.98, "correspondent": 0.96}
+TESTSET_FLOORS = {"category": 0.97, "document_date": 0.97, "total": 0.97, "iban": 0.98, "correspondent": 0.96}
 DEFAULT_RULES = ROOT / "config.yaml"
 FIELDS = ("category", "document_date", "total", "iban", "correspondent")
 
