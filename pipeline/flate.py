@@ -4,10 +4,11 @@
 for a 300 dpi A4 page here, 7 % of the page's OCR time, spent on every Flate page (what
 img2pdf and many scanners write for a PNG or lossless scan). The stream is here already
 in the form tesseract reads: stored with PNG predictors it is a PNG's IDAT, and is
-copied into a PNG unopened; stored plain it is inflated once (20-25 ms) into an
-uncompressed TIFF, a chunk at a time (not a PGM: tesseract reads those 10 % slower). Anything else about the image (a /Decode array, a mask, another colour space or
-depth, a filter chain, a stream that inflates to the wrong size) and this declines:
-pdfimages takes the image out, as before.
+copied into a PNG unopened; stored plain it is inflated once (20-25 ms), a chunk at a
+time, into an uncompressed TIFF (not a PGM: tesseract reads those 10 % slower).
+Anything else about the image (a /Decode array, a mask, another colour space or depth,
+a filter chain, a stream that inflates to the wrong size, a damaged dictionary) and
+this declines: pdfimages takes the image out, as before.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def take_out(path: Path, number: int, base: Path) -> Path | None:
             if image is None:
                 return None
             return _write(image, base)
-    except (pikepdf.PdfError, ValueError, KeyError, IndexError):
-        return None
+    except (pikepdf.PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None  # a damaged or odd image dictionary: pdfimages judges it
 
 
 def _only_image(page: pikepdf.Page) -> pikepdf.Stream | None:

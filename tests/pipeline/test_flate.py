@@ -73,7 +73,8 @@ def _edited(tmp_path: Path, change) -> Path:  # noqa: ANN001 - a function of the
     lambda doc, image: setattr(image, "ColorSpace", Name.DeviceCMYK),
     lambda doc, image: image.write(zlib.compress(b"\x00" * 100), filter=Name.FlateDecode),  # too short
     lambda doc, image: image.write(b"not deflate at all", filter=Name.FlateDecode),
-], ids=["decode-array", "cmyk", "short-stream", "corrupt-stream"])
+    lambda doc, image: delattr(image, "Width"),  # a damaged dictionary
+], ids=["decode-array", "cmyk", "short-stream", "corrupt-stream", "no-width"])
 def test_anything_else_is_left_to_pdfimages(tmp_path: Path, change) -> None:  # noqa: ANN001
     pdf = _edited(tmp_path, change)
     assert flate.take_out(pdf, 1, tmp_path / "page-0001") is None
