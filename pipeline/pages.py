@@ -14,9 +14,9 @@ JBIG2 image. That image is taken out instead of the page being rendered (`pdfima
 -tiff`, 0.01-0.08 CPU s against 0.1-0.2 for a render at 300 dpi): a JPEG as it is, which
 tesseract reads and puts in its PDF unchanged, colour and all; an 8-bit gray or RGB
 Flate image copied into a PNG or inflated into a TIFF without poppler (flate.py); the
-others decoded by poppler into an uncompressed TIFF at their own depth (gray stays gray,
-1-bit stays 1-bit), which tesseract reads without a conversion. Only a page where the image is all
-there is, is taken out: no other image or mask, no text, the image placed upright or
+others decoded by poppler into an uncompressed TIFF at their own depth (gray stays
+gray, 1-bit stays 1-bit), which tesseract reads without a conversion. Only a page where
+the image is all there is, is taken out: no other image or mask, no text, the image placed upright or
 upside down over the whole page with square pixels, and at most settings.dpi (a finer
 scan is rendered down to settings.dpi). A page with a /Rotate has its image turned as
 the page is displayed (what a render would give). A JPEG scanned upside down is turned

@@ -24,8 +24,7 @@ CURRENCIES = {
 _CURRENCY = r"(?:€|EUR(?:OS?)?|US\$|\$|USD|£|GBP|CHF|SFr\.?|Fr\.)"
 # "2 125,20 €" or "EUR 2 125,20": grouped by spaces, which only a currency beside it tells
 # from two numbers ("Menge 2 125,20" is not an amount of 2,125.20).
-_AFTER_CURRENCY = "".join(f"(?<={cur}{space})" + "|" for cur in ("€", "EUR", "CHF", "£", "\\$")
-                          for space in (" ", "\u00a0")).rstrip("|")
+_AFTER_CURRENCY = "|".join(f"(?<={cur}{space})" for cur in ("€", "EUR", "CHF", "£", "\\$") for space in (" ", "\u00a0"))
 _SPACE_GROUPED = (r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{2}(?=[ \u00a0]?(?:€|EUR|CHF|£|\$))"
                   r"|(?:" + _AFTER_CURRENCY + r")\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{2}")
 _GROUPED = r"\d{1,3}(?:[.,'’\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?"

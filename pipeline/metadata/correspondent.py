@@ -109,7 +109,7 @@ def _find(pages: Sequence[str]) -> Correspondent | None:
                 return Correspondent(name, "letterhead", 1, line)
     domains = _domains(pages)
     for line in top:
-        if WEB_DOMAIN.search(line) or EMAIL.search(line):  # the domain's own line names no one
+        if _holds_address(line):  # the domain's own line names no one
             continue
         confirmed = next((d for d in domains if _spells(d, line)), None)
         if confirmed and not NOT_A_NAME.search(line) and len(line.split()) <= 8:
@@ -128,7 +128,7 @@ def _find(pages: Sequence[str]) -> Correspondent | None:
     rest = first.split()[1:]
     sentence = not any(w[:1].isupper() for w in rest) and sum(w[:1].islower() and len(w) >= 4 for w in rest) >= 2
     named = (3 <= len(first) <= 60 and not NOT_A_NAME.search(first) and len(first.split()) <= 6 and not sentence
-             and not (WEB_DOMAIN.search(first) or EMAIL.search(first)))
+             and not _holds_address(first))
     # A top line of capitalised words is the letterhead's name and beats an e-mail domain
     # it does not spell ("Millbrook Allotment Association", not "millbrookplots.org.uk").
     if named and sum(w[:1].isupper() for w in first.split()) >= 2:
@@ -139,6 +139,10 @@ def _find(pages: Sequence[str]) -> Correspondent | None:
             if domain not in FREE_MAIL:
                 return Correspondent(domain, "email_domain", index + 1, match.group(0))
     return Correspondent(first, "first_line", 1, top[0]) if named else None
+
+
+def _holds_address(line: str) -> bool:
+    return bool(WEB_DOMAIN.search(line) or EMAIL.search(line))
 
 
 def _name_before(text: str) -> str:
