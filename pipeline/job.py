@@ -13,7 +13,7 @@ from rq.job import Job
 from rq.timeouts import JobTimeoutException
 
 from docvault.core import jobs, outbox
-from docvault.core.config import load_config
+from docvault.core.config import current_config
 from docvault.core.errors import DocVaultError, InvalidRecord, LimitExceeded, TaskFailed, WorkerLost, message_for
 from docvault.core.status import TaskState
 from docvault.core.task import FAILURE, Task, is_task_id
@@ -31,7 +31,7 @@ def run(task_id: str) -> dict:
     Whatever RQ stores about the job (its result, the exception of a failure) names the
     task id only: rq-dashboard shows it unescaped, and file names can hold markup.
     """
-    config = load_config()
+    config = current_config()
     job = get_current_job()
     assert job is not None, "pipeline.job.run is meant to be called by an RQ worker"
     if not is_task_id(task_id):

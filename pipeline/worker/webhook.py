@@ -25,7 +25,7 @@ from redis.exceptions import RedisError
 from rq import Retry, get_current_job
 
 from docvault.core import jobs, outbox, status
-from docvault.core.config import Config, NotifySettings, load_config
+from docvault.core.config import Config, NotifySettings, current_config
 from docvault.core.errors import DocVaultError
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def post(settings: NotifySettings, body: dict[str, object]) -> int:
 
 def deliver(task_id: str) -> int:
     """What RQ calls on the notify queue; returns the receiver's HTTP status."""
-    config = load_config()
+    config = current_config()
     job = get_current_job()
     assert job is not None, "pipeline.worker.webhook.deliver is meant to be called by an RQ worker"
     try:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from docvault.core.config import OcrMode, PdfType, load_config
+from docvault.core.config import OcrMode, PdfType, current_config, load_config
 from docvault.core.errors import ConfigError
 
 
@@ -67,3 +67,20 @@ def test_a_moved_key_set_twice_is_refused(tmp_path):
 def test_relative_paths_follow_the_config_file(tmp_path):
     config = load_config(write(tmp_path, "paths:\n  outbox: out\n"), env={})
     assert config.paths.outbox == tmp_path / "out"
+
+
+def test_current_config_parses_again_only_when_the_file_or_environment_changed(tmp_path, monkeypatch):
+    """A worker's jobs share one parse; an edit, even of the same size, reaches the next."""
+    path = write(tmp_path, "worker:\n  max_retries: 2\n")
+    monkeypatch.setenv("DOCVAULT_CONFIG", str(path))
+    monkeypatch.delenv("WORKER_MAX_RETRIES", raising=False)
+    first = current_config()
+    assert current_config() is first and first.worker.max_retries == 2
+    path.write_text("worker:\n  max_retries: 3\n")
+    edited = current_config()
+    assert edited is not first and edited.worker.max_retries == 3
+    monkeypatch.setenv("WORKER_MAX_RETRIES", "5")
+    assert current_config().worker.max_retries == 5
+    path.write_text("worker:\n  max_retries: [\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        current_config()
