@@ -10,12 +10,12 @@ against 0.98 s), where a 1-bit PBM costs the same as a TIFF.
 
 A scanned PDF page is mostly one image covering the page, as the scanner wrote it: a
 JPEG, a Flate (or LZW) image in 8-bit gray or RGB or 1-bit, a CCITT G4 fax image or a
-JBIG2 image. That image is taken out instead of the page being rendered (`pdfimages -j
--tiff`, 0.01-0.08 CPU s against 0.1-0.2 for a render at 300 dpi): a JPEG as it is, which
-tesseract reads and puts in its PDF unchanged, colour and all; an 8-bit gray or RGB
-Flate image copied into a PNG or inflated into a TIFF without poppler (flate.py); the
-others decoded by poppler into an uncompressed TIFF at their own depth (gray stays
-gray, 1-bit stays 1-bit), which tesseract reads without a conversion. Only a page where
+JBIG2 image. That image is taken out instead of the page being rendered (0.1-0.2 CPU s
+for a render at 300 dpi): a JPEG as it is, a CCITT G4 image as a G4 TIFF, an 8-bit gray
+or RGB Flate image copied into a PNG or inflated into a TIFF, all without poppler
+(takeout.py, a millisecond or a few tens); the others by `pdfimages -j -tiff` (0.01-0.08
+CPU s), decoded into an uncompressed TIFF at their own depth (gray stays gray, 1-bit
+stays 1-bit), which tesseract reads without a conversion. Only a page where
 the image is all there is, is taken out: no other image or mask, no text, the image placed upright or
 upside down over the whole page with square pixels, and at most settings.dpi (a finer
 scan is rendered down to settings.dpi). A page with a /Rotate has its image turned as
@@ -39,7 +39,7 @@ from PIL import Image, UnidentifiedImageError
 from docvault.core import frames, pdfinfo
 from docvault.core.config import OcrMode, PipelineSettings
 from docvault.core.errors import CorruptFile, LimitExceeded
-from pipeline import flate, mixed, orient, textlayer
+from pipeline import mixed, orient, takeout, textlayer
 from pipeline.detect import Kind
 
 DEFAULT_DPI = 300
@@ -152,7 +152,7 @@ def _pdf_page(path: Path, page: pdfinfo.PdfPage, text: str | None, out_dir: Path
     if scan is not None:
         if text is None:
             text = textlayer.read(path, number, settings.page_timeout_seconds)
-        image = None if text else _take_out(path, page, scan, base, settings)
+        image = None if text else _take_out(path, page, base, settings)
         if image is not None:
             return Page(number, image, None, scan.x_ppi, stored=True)
     dpi = _render_dpi(path, page, settings)
@@ -208,14 +208,13 @@ def whole_page_image(page: pdfinfo.PdfPage, max_dpi: int) -> pdfinfo.PdfImage | 
     return image
 
 
-def _take_out(path: Path, page: pdfinfo.PdfPage, image: pdfinfo.PdfImage, base: Path,
+def _take_out(path: Path, page: pdfinfo.PdfPage, base: Path,
               settings: PipelineSettings) -> Path | None:
-    """The page's image, turned by the page's /Rotate: an 8-bit Flate image at
-    `base`.png or .tif (flate.py), else what pdfimages gives, `base`.jpg (a JPEG as it
-    is) or `base`.tif (decoded, uncompressed); None when neither gave one (the page is
+    """The page's image, turned by the page's /Rotate: as stored where takeout.py can
+    (`base`.jpg, .png or .tif), else what pdfimages gives, `base`.jpg (a JPEG as it is)
+    or `base`.tif (decoded, uncompressed); None when neither gave one (the page is
     rendered instead)."""
-    taken = flate.take_out(path, page.number, base) if (image.encoding, image.bits) == ("image", 8) else None
-    taken = taken or _pdfimages(path, page.number, base, settings)
+    taken = takeout.take_out(path, page.number, base) or _pdfimages(path, page.number, base, settings)
     if taken is not None and page.rotate:
         turned = orient.turn(taken, page.rotate)
         taken.unlink()
