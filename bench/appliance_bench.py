@@ -5,14 +5,19 @@ For each scan encoding a scanner writes (JPEG, Flate gray as img2pdf writes a PN
 CCITT G4 1-bit), made here from pages of known text at 300 dpi:
 
 - raw: `tesseract IMAGE out --dpi 300 -l eng txt` on the scanner's own page images
-  (JPEG, PNG, G4 TIFF), one process per core, OMP_THREAD_LIMIT=1, before and after the
-  appliance's runs (the mean counts: a shared machine's load drifts);
+  (JPEG, PNG, G4 TIFF), one process per core, OMP_THREAD_LIMIT=1, before and after each
+  round of the others (the mean counts);
 - the appliance: a real `docvault up` (watcher and one worker per core, on a throwaway
   redis-server and temporary folders), from the first file dropped into inbox/normal to
   the last JSON sidecar in the outbox: one N-page PDF, then N one-page PDFs;
 - OCRmyPDF: `ocrmypdf -O0 -j CORES --sidecar` on the N-page PDF (its default output
   type), when installed (`sh docker/install-system-packages.sh --bench`); the bench says
   so loudly when it is not.
+
+The three take turns, DOCVAULT_BENCH_ROUNDS times (default 3), and the ratios are taken
+per round and summed up as their median and range: the same tesseract run on the same
+page costs 10 % more or less CPU from one minute to the next on a shared virtual
+machine, more than the differences measured.
 
 Each raw tesseract, each of the appliance's workers and OCRmyPDF run in a session of
 their own: where Linux groups CPU time by session (autogroup), that gives each of them
@@ -33,6 +38,7 @@ import random
 import resource
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,6 +58,7 @@ from docvault import redis_server
 from tests.conftest import _free_port  # dev tooling, like the tests: one free-port helper
 
 PAGES = int(os.environ.get("DOCVAULT_BENCH_PAGES", "10"))
+ROUNDS = int(os.environ.get("DOCVAULT_BENCH_ROUNDS", "3"))
 ENCODINGS = {"jpeg": ".jpg", "flate": ".png", "g4": ".tif"}  # -> the scanner's page image
 RAW_GOAL, OCRMYPDF_GOAL = 0.95, 1.35
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -62,7 +69,7 @@ def main() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     ocrmypdf = shutil.which("ocrmypdf")
     print(f"machine: {CORES} core(s), load average {os.getloadavg()[0]:.1f} before; {PAGES} pages "
-          f"per scan at {DPI} dpi; pages/min (CPU s a page)")
+          f"per scan at {DPI} dpi; {ROUNDS} rounds; pages/min (CPU s a page)")
     if ocrmypdf is None:
         print(f"   !! OCRmyPDF is MISSING: its column is empty. Install it with {INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="docvault-bench-") as tmp, appliance(Path(tmp) / "app") as app:
@@ -71,17 +78,33 @@ def main() -> None:
             scans = _scans(Path(tmp) / encoding, encoding, suffix)
             if not rows:  # an appliance runs for months: its workers' first jobs are not the measure
                 app.drop(scans.singles[:CORES])
-            before = _measured(lambda: _raw_tesseract(scans.images))
-            whole = app.drop([scans.pdf])
-            singles = app.drop(scans.singles)
-            after = _measured(lambda: _raw_tesseract(scans.images))
-            raw = ((before[0] + after[0]) / 2, (before[1] + after[1]) / 2, PAGES)
-            mypdf = _measured(lambda: _ocrmypdf(ocrmypdf, scans.pdf)) if ocrmypdf else None
-            rows.append((encoding, raw, whole, singles, mypdf))
-            _print_row(encoding, raw, whole, singles, mypdf)
+            rounds = _rounds(app, scans, ocrmypdf)
+            for number, (raw, whole, singles, mypdf) in enumerate(rounds, 1):
+                _print_row(f"{encoding} {number}", raw, whole, singles, mypdf)
+            rows.append((encoding, rounds))
         print(f"   appliance worker-side Python, peak RSS of one process: {app.peak_python_mb():.0f} MB "
               "(goal <= 128 MB; the 50-page figure is in bench.pipeline_bench part 3)")
     _print_summary(rows)
+
+
+Run = tuple[float, float, int]  # wall seconds, CPU seconds, pages
+
+
+def _rounds(app: Appliance, scans: Scans, ocrmypdf: str | None) -> list[tuple[Run, Run, Run, Run | None]]:
+    """ROUNDS times: raw tesseract, the appliance on the N-page PDF and on the N one-page
+    PDFs, OCRmyPDF; each round's raw figure is the mean of the raw runs before and after
+    it (a shared machine's speed drifts by 10 % within minutes: the ratios are per round)."""
+    raws = [_measured(lambda: _raw_tesseract(scans.images))]
+    rounds = []
+    for _ in range(ROUNDS):
+        whole = app.drop([scans.pdf])
+        singles = app.drop(scans.singles)
+        mypdf = _measured(lambda: _ocrmypdf(ocrmypdf, scans.pdf)) if ocrmypdf else None
+        raws.append(_measured(lambda: _raw_tesseract(scans.images)))
+        before, after = raws[-2:]
+        raw = ((before[0] + after[0]) / 2, (before[1] + after[1]) / 2, PAGES)
+        rounds.append((raw, whole, singles, mypdf))
+    return rounds
 
 
 # -- inputs ----------------------------------------------------------------------------
@@ -275,23 +298,28 @@ def _rate(run: tuple[float, float, int] | None) -> str:
     return f"{pages / wall * 60:5.1f} ({cpu / pages:.2f})"
 
 
-def _print_row(encoding: str, raw, whole, singles, mypdf) -> None:  # noqa: ANN001 - runs
-    print(f"   {encoding:5}  raw {_rate(raw)}  appliance 1x{PAGES}: {_rate(whole)}  "
+def _print_row(label: str, raw: Run, whole: Run, singles: Run, mypdf: Run | None) -> None:
+    print(f"   {label:7}  raw {_rate(raw)}  appliance 1x{PAGES}: {_rate(whole)}  "
           f"{PAGES}x1: {_rate(singles)}  OCRmyPDF {_rate(mypdf)}")
 
 
 def _print_summary(rows: list) -> None:
-    print(f"\n   ratios, wall clock (CPU time): appliance / raw tesseract txt (goal >= {RAW_GOAL}), "
-          f"appliance / OCRmyPDF (goal >= {OCRMYPDF_GOAL}), {PAGES}x1 against 1x{PAGES} (goal >= 0.95)")
-    for encoding, raw, whole, singles, mypdf in rows:
-        def ratio(a, b) -> str:  # noqa: ANN001 - runs; how much faster a is than b
-            if a is None or b is None:
+    print(f"\n   ratios, median of {ROUNDS} rounds [lowest-highest], wall clock; CPU time: appliance / raw "
+          f"tesseract txt (goal >= {RAW_GOAL}), appliance / OCRmyPDF (goal >= {OCRMYPDF_GOAL}), "
+          f"{PAGES}x1 against 1x{PAGES} (goal >= 0.95)")
+    for encoding, rounds in rows:
+        def ratio(a: int, b: int) -> str:  # how much faster run a of each round is than run b
+            if any(r[a] is None or r[b] is None for r in rounds):
                 return "MISSING"
-            return f"{b[0] / a[0]:.2f} ({b[1] / a[1]:.2f})"
+            parts = []
+            for field in (0, 1):
+                values = sorted(r[b][field] / r[a][field] for r in rounds)
+                parts.append(f"{statistics.median(values):.2f} [{values[0]:.2f}-{values[-1]:.2f}]")
+            return f"{parts[0]}; CPU {parts[1]}"
 
-        print(f"   {encoding:5}  vs raw: 1x{PAGES} {ratio(whole, raw)}, {PAGES}x1 {ratio(singles, raw)};  "
-              f"vs OCRmyPDF: 1x{PAGES} {ratio(whole, mypdf)}, {PAGES}x1 {ratio(singles, mypdf)};  "
-              f"{PAGES}x1 vs 1x{PAGES}: {ratio(singles, whole)}")
+        print(f"   {encoding:5}  vs raw:       1x{PAGES} {ratio(1, 0)},  {PAGES}x1 {ratio(2, 0)}\n"
+              f"          vs OCRmyPDF:  1x{PAGES} {ratio(1, 3)},  {PAGES}x1 {ratio(2, 3)}\n"
+              f"          {PAGES}x1 vs 1x{PAGES}: {ratio(2, 1)}")
 
 
 if __name__ == "__main__":
