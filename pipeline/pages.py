@@ -12,7 +12,7 @@ A scanned PDF page is mostly one image covering the page, as the scanner wrote i
 JPEG, a Flate (or LZW) image in 8-bit gray or RGB or 1-bit, a CCITT G4 fax image or a
 JBIG2 image. That image is taken out instead of the page being rendered (0.1-0.2 CPU s
 for a render at 300 dpi): a JPEG as it is, a CCITT G4 image as a G4 TIFF, an 8-bit gray
-or RGB Flate image copied into a PNG or inflated into a TIFF, all without poppler
+or RGB Flate image decoded once into an uncompressed TIFF, all without poppler
 (takeout.py, a millisecond or a few tens); the others by `pdfimages -j -tiff` (0.01-0.08
 CPU s), decoded into an uncompressed TIFF at their own depth (gray stays gray, 1-bit
 stays 1-bit), which tesseract reads without a conversion. Only a page where
@@ -211,7 +211,7 @@ def whole_page_image(page: pdfinfo.PdfPage, max_dpi: int) -> pdfinfo.PdfImage | 
 def _take_out(path: Path, page: pdfinfo.PdfPage, base: Path,
               settings: PipelineSettings) -> Path | None:
     """The page's image, turned by the page's /Rotate: as stored where takeout.py can
-    (`base`.jpg, .png or .tif), else what pdfimages gives, `base`.jpg (a JPEG as it is)
+    (`base`.jpg or .tif), else what pdfimages gives, `base`.jpg (a JPEG as it is)
     or `base`.tif (decoded, uncompressed); None when neither gave one (the page is
     rendered instead)."""
     taken = takeout.take_out(path, page.number, base) or _pdfimages(path, page.number, base, settings)

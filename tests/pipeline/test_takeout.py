@@ -44,9 +44,9 @@ def test_plain_flate_rgb_becomes_an_rgb_tiff(tmp_path: Path) -> None:
         assert image.mode == "RGB" and image.tobytes() == original.tobytes()
 
 
-def test_png_predicted_stream_is_copied_into_a_png_unopened(tmp_path: Path) -> None:
-    """img2pdf stores a PNG's image data as it is, with /Predictor 15: the same bytes
-    make a PNG again, with the same pixels."""
+def test_png_predicted_stream_is_decoded_once_into_an_uncompressed_tiff(tmp_path: Path) -> None:
+    """img2pdf stores a PNG's image data as it is, with /Predictor 15: decoded as a PNG,
+    it gives the same pixels, in a file tesseract and the blank check read undecoded."""
     original = scan()
     png = tmp_path / "scan.png"
     original.save(png, dpi=(300, 300))
@@ -56,9 +56,22 @@ def test_png_predicted_stream_is_copied_into_a_png_unopened(tmp_path: Path) -> N
         (stream,) = [doc.pages[0].Resources.XObject[k] for k in doc.pages[0].Resources.XObject.keys()]
         assert int(stream.DecodeParms.Predictor) >= 10  # the case this test is about
     taken = takeout.take_out(pdf, 1, tmp_path / "page-0001")
-    assert taken is not None and taken.suffix == ".png"
+    assert taken is not None and taken.suffix == ".tif"
     with Image.open(taken) as image:
-        assert image.tobytes() == original.tobytes()
+        assert image.info.get("compression", "raw") == "raw" and image.tobytes() == original.tobytes()
+
+
+def test_a_png_predicted_stream_that_does_not_decode_is_left_to_pdfimages(tmp_path: Path) -> None:
+    pdf = tmp_path / "img2pdf.pdf"
+    scan().save(tmp_path / "scan.png")
+    pdf.write_bytes(img2pdf.convert(str(tmp_path / "scan.png")))
+    with pikepdf.open(pdf, allow_overwriting_input=True) as doc:
+        (stream,) = [doc.pages[0].Resources.XObject[k] for k in doc.pages[0].Resources.XObject.keys()]
+        stream.write(zlib.compress(b"\x07" * 500), filter=Name.FlateDecode,
+                     decode_parms=pikepdf.Dictionary(stream.DecodeParms))  # filter type 7 does not exist
+        doc.save(pdf)
+    assert takeout.take_out(pdf, 1, tmp_path / "page-0001") is None
+    assert not list(tmp_path.glob("page-0001*"))
 
 
 def poppler_pixels(pdf: Path, tmp_path: Path) -> bytes:
