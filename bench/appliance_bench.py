@@ -37,10 +37,8 @@ import os
 import random
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -49,13 +47,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-import yaml
 from PIL import Image
 
 from bench.handmade import image_pdf
 from bench.pipeline_bench import CORES, DPI, page_text, scanned_pages
-from docvault import redis_server
-from tests.conftest import _free_port  # dev tooling, like the tests: one free-port helper
+from bench.running import running
 
 PAGES = int(os.environ.get("DOCVAULT_BENCH_PAGES", "10"))
 ROUNDS = int(os.environ.get("DOCVAULT_BENCH_ROUNDS", "3"))
@@ -208,30 +204,15 @@ class Appliance:
 
 @contextmanager
 def appliance(root: Path) -> Iterator[Appliance]:
-    url = f"redis://127.0.0.1:{_free_port()}/0"
-    redis_proc = redis_server.start_local(url, root / "redis")
-    config = root / "config.yaml"
-    config.write_text(yaml.safe_dump({
-        "redis": {"url": url},
-        "paths": {"inbox": "inbox", "outbox": "outbox", "work": "work"},
-        "worker": {"count": CORES},
-    }))
-    log = (root / "up.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "docvault.cli", "--config", str(config), "up"],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    app = Appliance(root, proc, redis_proc)
-    sampler = threading.Thread(target=app.sample_memory, daemon=True)
-    try:
-        _wait_ready(root / "up.log", proc)
-        sampler.start()
-        yield app
-    finally:
-        app.sampling.set()
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=120)
-        log.close()
-        redis_proc.terminate()
-        redis_proc.wait(timeout=30)
+    with running(root, "up", {"worker": {"count": CORES}}) as up:
+        app = Appliance(root, up.proc, up.redis_proc)
+        sampler = threading.Thread(target=app.sample_memory, daemon=True)
+        try:
+            _wait_ready(up.log, up.proc)
+            sampler.start()
+            yield app
+        finally:
+            app.sampling.set()
 
 
 def _wait_ready(log: Path, proc: subprocess.Popen) -> None:

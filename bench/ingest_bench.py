@@ -7,20 +7,15 @@ times from the first drop to the last job on the queues. Run: `python -m bench.i
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
 from redis import Redis
 
-from docvault import redis_server
+from bench.running import running
 from docvault.core.config import PRIORITIES
 from docvault.core.jobs import all_queues
-from tests.conftest import _free_port  # dev tooling, like the tests: one free-port helper
 
 FILES = 1000
 SETTLE_SECONDS = 2.0  # the shipped default; not waited: each file is closed complete
@@ -42,20 +37,9 @@ def _wait(predicate, timeout: float, what: str) -> None:
 
 
 def run(root: Path) -> dict[str, float]:
-    url = f"redis://127.0.0.1:{_free_port()}/0"
-    redis_proc = redis_server.start_local(url, root / "redis")
-    conn = Redis.from_url(url)
-    config = root / "config.yaml"
-    config.write_text(yaml.safe_dump({
-        "redis": {"url": url},
-        "paths": {"inbox": "inbox", "outbox": "outbox", "work": "work"},
-        "ingest": {"settle_seconds": SETTLE_SECONDS},
-    }))
-    log = (root / "watch.log").open("w")
-    daemon = subprocess.Popen([sys.executable, "-m", "docvault.cli", "--config", str(config), "watch"],
-                              stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait(lambda: "watching" in (root / "watch.log").read_text(), 30, "the daemon to start")
+    with running(root, "watch", {"ingest": {"settle_seconds": SETTLE_SECONDS}}) as watch:
+        conn = Redis.from_url(watch.url)
+        _wait(lambda: "watching" in watch.log.read_text(), 30, "the daemon to start")
         started = time.monotonic()
         for n in range(FILES):
             folder = root / "inbox" / PRIORITIES[n % 3]
@@ -63,13 +47,7 @@ def run(root: Path) -> dict[str, float]:
         dropped = time.monotonic()
         _wait(lambda: sum(q.count for q in all_queues(conn)) >= FILES, 600, f"{FILES} jobs")
         done = time.monotonic()
-        peak = _peak_rss_mb(daemon.pid)
-    finally:
-        daemon.send_signal(signal.SIGTERM)
-        daemon.wait(timeout=30)
-        log.close()
-        redis_proc.terminate()
-        redis_proc.wait(timeout=30)
+        peak = _peak_rss_mb(watch.proc.pid)
     return {"seconds": done - started, "drop_seconds": dropped - started, "peak_rss_mb": peak}
 
 
