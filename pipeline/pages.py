@@ -15,8 +15,8 @@ for a render at 300 dpi): a JPEG as it is, a CCITT G4 image as a G4 TIFF, an 8-b
 or RGB Flate image decoded once into an uncompressed TIFF, all without poppler
 (takeout.py, a millisecond or a few tens); the others by `pdfimages -j -tiff` (0.01-0.08
 CPU s), decoded into an uncompressed TIFF at their own depth (gray stays gray, 1-bit
-stays 1-bit), which tesseract reads without a conversion. Only a page where
-the image is all there is, is taken out: no other image or mask, no text, the image placed upright or
+stays 1-bit), which tesseract reads without a conversion. Only a page where the image is
+all there is, is taken out: no other image or mask, no text, the image placed upright or
 upside down over the whole page with square pixels, and at most settings.dpi (a finer
 scan is rendered down to settings.dpi). A page with a /Rotate has its image turned as
 the page is displayed (what a render would give). A JPEG scanned upside down is turned

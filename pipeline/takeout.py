@@ -44,11 +44,8 @@ def take_out(path: Path, number: int, base: Path) -> Path | None:
             image = _only_image(pdf.pages[number - 1])
             if image is None:
                 return None
-            if image.get(Name.Filter) in (Name.DCTDecode, pikepdf.Array([Name.DCTDecode])):
-                return _jpeg(image, base)
-            if image.get(Name.Filter) in (Name.CCITTFaxDecode, pikepdf.Array([Name.CCITTFaxDecode])):
-                return _g4(image, base)
-            return _flate(image, base)
+            write = WRITERS.get(str(_one(image, Name.Filter)))
+            return write(image, base) if write is not None else None
     except (pikepdf.PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None  # a damaged or odd image dictionary: pdfimages judges it
 
@@ -69,7 +66,7 @@ def _only_image(page: pikepdf.Page) -> pikepdf.Stream | None:
 
 def _jpeg(image: pikepdf.Stream, base: Path) -> Path | None:
     """Gray, or RGB stored as JPEG's usual YCbCr (/ColorTransform 1, the default)."""
-    params = _params(image)
+    params = _one(image, Name.DecodeParms)
     transform = int(params.get(Name.ColorTransform, 1)) if params is not None else 1
     if (image.get(Name.BitsPerComponent) != 8 or str(image.get(Name.ColorSpace)) not in SPACES
             or (str(image.ColorSpace) == "/DeviceRGB" and transform != 1)):
@@ -81,7 +78,7 @@ def _jpeg(image: pikepdf.Stream, base: Path) -> Path | None:
 
 def _g4(image: pikepdf.Stream, base: Path) -> Path | None:
     """A Group 4 image (/K < 0) of the size the dictionary says, its bits as stored."""
-    params = _params(image)
+    params = _one(image, Name.DecodeParms)
     width, height = int(image.Width), int(image.Height)
     if (params is None or int(params.get(Name.K, 0)) >= 0 or bool(params.get(Name.EncodedByteAlign, False))
             or int(params.get(Name.Columns, 1728)) != width or int(params.get(Name.Rows, height)) != height
@@ -96,12 +93,11 @@ def _g4(image: pikepdf.Stream, base: Path) -> Path | None:
 
 
 def _flate(image: pikepdf.Stream, base: Path) -> Path | None:
-    if (image.get(Name.Filter) not in (Name.FlateDecode, pikepdf.Array([Name.FlateDecode]))
-            or image.get(Name.BitsPerComponent) != 8 or str(image.get(Name.ColorSpace)) not in SPACES):
+    if image.get(Name.BitsPerComponent) != 8 or str(image.get(Name.ColorSpace)) not in SPACES:
         return None
     width, height = int(image.Width), int(image.Height)
     components, png_type = SPACES[str(image.ColorSpace)]
-    params = _params(image)
+    params = _one(image, Name.DecodeParms)
     predictor = int(params.get(Name.Predictor, 1)) if params is not None else 1
     raw = image.read_raw_bytes()
     if predictor >= 10:  # PNG predictors: the stream is a PNG's image data as it is
@@ -133,12 +129,12 @@ def _decoded_to_tiff(png: bytes, target: Path) -> Path | None:
     return target
 
 
-def _params(image: pikepdf.Stream) -> pikepdf.Dictionary | None:
-    """The image's one filter's /DecodeParms, if any."""
-    params = image.get(Name.DecodeParms)
-    if isinstance(params, pikepdf.Array):
-        params = params[0] if len(params) == 1 else None
-    return params
+def _one(image: pikepdf.Stream, key: Name) -> pikepdf.Object | None:
+    """`key`'s value, or the one value of an array of one (a filter chain: None)."""
+    value = image.get(key)
+    if isinstance(value, pikepdf.Array):
+        value = value[0] if len(value) == 1 else None
+    return value
 
 
 def _inflate_to_tiff(raw: bytes, width: int, height: int, components: int, target: Path) -> bool:
@@ -197,3 +193,7 @@ def _tiff(fields: list[tuple[int, int, int, int]], after: bytes) -> bytes:
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+# the image's one filter -> how it is written out
+WRITERS = {"/DCTDecode": _jpeg, "/CCITTFaxDecode": _g4, "/FlateDecode": _flate}
